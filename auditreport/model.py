@@ -1,0 +1,144 @@
+"""The count model, declared once: measures, dimensions, statuses, qualifiers and the stored columns.
+
+An observation is one number (or the honest absence of one): a measure's value for one searching
+agency, one system and one period [period_start, period_end), with optional dimensions and a status.
+Everything else in auditreport (store schema, readers, SQL, README) is derived from these tables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# -- statuses: what we know about a cell ---------------------------------------------------------
+REPORTED = "reported"      # a number was given (possibly qualified: "more than 4,000")
+MISSING = "missing"        # nothing was given where a value was due ("(no file)", blank): never zero
+WITHHELD = "withheld"      # redacted, e.g. "(b)(7)(E)": a value exists but we may not see it
+SUPPRESSED = "suppressed"  # e.g. "<10": the value lies in [value_low, value_high]
+STATUSES = (REPORTED, MISSING, WITHHELD, SUPPRESSED)
+
+# -- qualifiers: how exact a reported number is ----------------------------------------------------
+@dataclass(frozen=True)
+class Qualifier:
+    name: str
+    exact: bool
+    words: str  # how a report says it before the number
+
+
+QUALIFIERS = {q.name: q for q in (
+    Qualifier("exact", True, ""),
+    Qualifier("more_than", False, "more than"),
+    Qualifier("at_least", False, "at least"),
+    Qualifier("fewer_than", False, "fewer than"),
+    Qualifier("at_most", False, "at most"),
+    Qualifier("about", False, "about"),
+    Qualifier("order_of_magnitude", False, ""),  # "thousands": only a range is known
+)}
+
+
+# -- measures ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    kind: str        # "count" or "share"; shares are never summed, and never summed with counts
+    unit: str        # axis and table unit
+    additive: bool   # may values of smaller periods/agencies be added up?
+    description: str
+
+
+MEASURES = {m.name: m for m in (
+    Measure("searches", "count", "searches", True, "Number of searches (queries) run"),
+    Measure("share_of_searches", "share", "share of searches", False,
+            "Fraction (0 to 1) of all searches in a stated group that this agency ran"),
+)}
+
+
+def measure(name: str) -> Measure:
+    from .errors import UsageError
+
+    try:
+        return MEASURES[name]
+    except KeyError:
+        raise UsageError(f"unknown measure {name!r}",
+                         hint=f"Use one of: {', '.join(MEASURES)}.") from None
+
+
+# -- dimensions: what an observation may be broken down by ---------------------------------------
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    description: str
+    header_aliases: tuple[str, ...]  # column headers in count tables that mean this dimension
+
+
+DIMENSIONS = {d.name: d for d in (
+    Dimension("agency", "The searching agency (who ran the searches)",
+              ("agency", "searching agency", "requesting agency", "outside agency", "org name",
+               "organization", "organisation", "department", "agency name", "user agency")),
+    Dimension("system", "The database or network that was searched",
+              ("system", "database", "network", "system searched")),
+    Dimension("reason_category", "Category of the stated reason (never the free text)",
+              ("reason category", "reason_category", "purpose", "purpose code", "category")),
+    Dimension("query_type", "Kind of search (person, vehicle, plate, ...)",
+              ("query type", "query_type", "search type", "type of search", "type")),
+)}
+
+
+# -- stored columns ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    description: str
+
+
+OBSERVATION_COLUMNS = (
+    Column("source_id", "INTEGER NOT NULL", "The source file this number came from (sources.source_id)"),
+    Column("row_number", "INTEGER", "Row in the source file (1 = first line/row), where one row"),
+    Column("column_name", "VARCHAR", "Column in the source file, as its letter and header"),
+    Column("measure", "VARCHAR NOT NULL", "What is counted: " + ", ".join(MEASURES)),
+    Column("agency", "VARCHAR", "Searching agency, as named in the source"),
+    Column("system", "VARCHAR NOT NULL", "System searched"),
+    Column("reason_category", "VARCHAR", "Reason category, where given"),
+    Column("query_type", "VARCHAR", "Query type, where given"),
+    Column("period_start", "DATE NOT NULL", "First day of the period"),
+    Column("period_end", "DATE NOT NULL", "Day after the last day of the period (end exclusive)"),
+    Column("period_label", "VARCHAR", "The period as written in the source"),
+    Column("status", "VARCHAR NOT NULL", "One of: " + ", ".join(STATUSES)),
+    Column("value", "DOUBLE", "The number; NULL unless status is reported"),
+    Column("value_low", "DOUBLE", "Lowest value the source allows (suppressed or qualified)"),
+    Column("value_high", "DOUBLE", "Highest value the source allows; NULL when unbounded"),
+    Column("qualifier", "VARCHAR NOT NULL", "How exact the number is: " + ", ".join(QUALIFIERS)),
+    Column("cell_text", "VARCHAR", "The mark as printed when it was not a plain number (\"<10\", \"(b)(7)(E)\")"),
+    Column("citation", "VARCHAR", "Where a published figure was published, when given"),
+)
+OBSERVATION_COLUMN_NAMES = tuple(c.name for c in OBSERVATION_COLUMNS)
+
+SOURCE_COLUMNS = (
+    Column("source_id", "INTEGER PRIMARY KEY", "Number of the source in this database"),
+    Column("file_name", "VARCHAR NOT NULL", "File name as ingested (no directories)"),
+    Column("sha256", "VARCHAR NOT NULL", "SHA-256 of the file's bytes"),
+    Column("size_bytes", "BIGINT NOT NULL", "File size"),
+    Column("sheet", "VARCHAR NOT NULL", "Worksheet read ('' for CSV)"),
+    Column("request_id", "VARCHAR", "Records-request id or URL, when given"),
+    Column("reader", "VARCHAR NOT NULL", "Reader used (count-table-wide, count-table-long, ...)"),
+    Column("options", "VARCHAR", "Ingest options as JSON (system, agency, ...)"),
+    Column("source_tz", "VARCHAR", "Time zone in which naive timestamps were recorded, for logs"),
+    Column("report_tz", "VARCHAR", "Time zone counts were bucketed in, for logs"),
+    Column("rows_read", "BIGINT", "Data rows read from the file"),
+    Column("ingested_at", "TIMESTAMP NOT NULL", "When the file was ingested (UTC)"),
+)
+
+FINDING_COLUMNS = (
+    Column("source_id", "INTEGER", "Source the finding is about"),
+    Column("location", "VARCHAR NOT NULL", "Row/column or period where it was found"),
+    Column("kind", "VARCHAR NOT NULL", "Kind of finding (total_mismatch, blank_cells, ...)"),
+    Column("message", "VARCHAR NOT NULL", "What was found, in plain words"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A data-quality finding: something a reader of the numbers should know."""
+
+    location: str
+    kind: str
+    message: str
