@@ -1,0 +1,498 @@
+"""Count tables (agency x period x count), long or wide, as records requests return them.
+
+Finds the header under title lines, stops at footnotes, recognises total rows and columns (never
+agencies or periods) and reconciles them with their parts: a disagreement is a finding. Only known
+dimensions are read; every other column is left in the file and named in a finding.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..errors import InputError, UsageError, column_letter
+from ..model import (DIMENSIONS, MEASURES, MISSING, OBSERVATION_COLUMN_NAMES, QUALIFIERS, REPORTED,
+                     SUPPRESSED, WITHHELD, Finding)
+from ..periods import DEFAULT_FISCAL_YEAR_START, Period, PeriodError, parse_period
+from .cells import COUNT_HINT, Cell, CellError, parse_cell
+from .grid import Grid, cell_text, read_grid
+from .problems import ProblemList
+
+HEADER_SEARCH_ROWS = 40
+PERIOD_HINT = "Write periods like 2017-01, Jan-17, Jan 2017, Q3 2019, FY2019, 2018 or Aug 2010 - Feb 2011."
+TOTAL_LABEL = re.compile(r"^(grand\s+)?totals?\b|^sum\b|^all agencies$|^all$", re.IGNORECASE)
+FOOTNOTE = re.compile(r"^(\*|\u2020|\u2021|\u00a7|[\u00b9\u00b2\u00b3]|\(\d+\)|\[\d+\]|\d+[.)]\s|notes?\b|"
+                      r"source\b|sources\b|footnote|n\.b\.|prepared by|data as of)", re.IGNORECASE)
+
+LONG_ALIASES: dict[str, tuple[str, ...]] = {
+    "period": ("period", "month", "date", "quarter", "year", "fiscal year", "time period", "date range",
+               "reporting period", "time frame", "timeframe"),
+    "period_start": ("period start", "period_start", "start", "start date", "from", "begin"),
+    "period_end": ("period end", "period_end", "end", "end date", "to", "through"),
+    "measure": ("measure",),
+    "citation": ("citation", "reference", "published in", "published by"),
+    "searches": ("searches", "count", "queries", "number of searches", "number of queries", "total searches",
+                 "search count", "query count", "value", "searches run", "inquiries", "lookups"),
+    "share_of_searches": ("share", "percent", "percentage", "share of searches", "% of searches", "%",
+                          "share_of_searches"),
+}
+MEASURE_WORDS = {"searches": "searches", "count": "searches", "queries": "searches", "lookups": "searches",
+                 "share": "share_of_searches", "share of searches": "share_of_searches",
+                 "share_of_searches": "share_of_searches", "percent": "share_of_searches"}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[_:#]+", " ", text.lower())).strip()
+
+
+def _dimension_of(header: str) -> str | None:
+    name = _norm(header)
+    for dimension in DIMENSIONS.values():
+        if name in dimension.header_aliases or name == dimension.name:
+            return dimension.name
+    return None
+
+
+def _long_role(header: str) -> str | None:
+    name = _norm(header)
+    for role, aliases in LONG_ALIASES.items():
+        if name in aliases:
+            return role
+    return _dimension_of(header)
+
+
+@dataclass
+class TableRead:
+    """What a reader hands to the store: observations (model columns) and findings, nothing else."""
+
+    grid: Grid
+    reader: str
+    observations: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    rows_read: int = 0
+
+
+@dataclass
+class _Context:
+    grid: Grid
+    header_row: int  # 1-based
+    system: str | None
+    agency: str | None
+    fiscal_year_start: int
+    problems: ProblemList
+    findings: list[Finding] = field(default_factory=list)
+    records: list[dict] = field(default_factory=list)
+    blank_cells: list[str] = field(default_factory=list)
+
+
+def _column_name(index: int, header: str) -> str:
+    return f'{column_letter(index + 1)} "{header}"' if header else column_letter(index + 1)
+
+
+def _period_or_none(text: str, fiscal_year_start: int) -> Period | None:
+    if not text or TOTAL_LABEL.search(text):
+        return None
+    try:
+        return parse_period(text, fiscal_year_start=fiscal_year_start)
+    except PeriodError:
+        return None
+
+
+def _find_header(grid: Grid, fiscal_year_start: int) -> tuple[int, str]:
+    for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        texts = [cell_text(cell) for cell in row]
+        if sum(1 for text in texts if text) < 2:
+            continue
+        periods = sum(1 for text in texts[1:] if _period_or_none(text, fiscal_year_start))
+        first_is_dimension = _dimension_of(texts[0]) is not None
+        if periods >= 2 or (periods == 1 and first_is_dimension):
+            return index, "wide"
+        roles = {_long_role(text) for text in texts if text}
+        has_value = roles & {"searches", "share_of_searches"}
+        has_period = "period" in roles or {"period_start", "period_end"} <= roles
+        if has_value and has_period:
+            return index, "long"
+    raise InputError(f"no table header was found in the first {HEADER_SEARCH_ROWS} rows", file=grid.file_name,
+                     hint="A count table needs either periods as column headers (Jan-17, 2017-01, Q3 2019, "
+                          "FY2019) or columns named agency, period and searches.")
+
+
+def _row_kind(texts: list[str], value_columns: list[int], label: str, state: dict) -> str:
+    """'blank', 'footnote', 'total' or 'data'; footnotes end the table."""
+    if not any(texts):
+        if state["data_seen"]:
+            state["blank_after_data"] = True
+        return "blank"
+    if state["footnotes"]:
+        return "footnote"
+    has_values = any(i < len(texts) and texts[i] for i in value_columns)
+    first = next(text for text in texts if text)
+    if not has_values and (FOOTNOTE.match(first) or state["blank_after_data"] or len(first) > 60):
+        state["footnotes"] = True
+        return "footnote"
+    if FOOTNOTE.match(label) and len(label) > 30:
+        state["footnotes"] = True
+        return "footnote"
+    if TOTAL_LABEL.search(label):
+        return "total"
+    state["data_seen"] = True
+    return "data"
+
+
+def _read_cell(ctx: _Context, raw: object, row: int, column: str, *, share: bool = False) -> Cell | None:
+    try:
+        cell = parse_cell(raw, share=share)
+    except CellError as error:
+        ctx.problems.add(row, column, str(error), error.hint)
+        return None
+    if cell.is_share and not share:
+        ctx.problems.add(row, column, f"{cell.mark!r} is a share, not a count",
+                         "Put shares in a column named share, or in a row whose measure is share_of_searches.")
+        return None
+    if cell.status == MISSING and not cell.mark:
+        ctx.blank_cells.append(f"row {row}, column {column}")
+    return cell
+
+
+def _record(ctx: _Context, cell: Cell, *, row: int, column: str, measure: str, agency: str | None,
+            system: str | None, period: Period, extra: dict | None = None) -> None:
+    record = {
+        "row_number": row, "column_name": column, "measure": measure, "agency": agency, "system": system,
+        "reason_category": None, "query_type": None,
+        "period_start": period.start, "period_end": period.end, "period_label": period.label,
+        "status": cell.status, "value": cell.value, "value_low": cell.low, "value_high": cell.high,
+        "qualifier": cell.qualifier if cell.status == REPORTED else "exact",
+        "cell_text": cell.mark if cell.status != REPORTED or cell.qualifier != "exact" or cell.is_share else None,
+        "citation": None,
+    }
+    record.update(extra or {})
+    ctx.records.append(record)
+
+
+# -- reconciliation -----------------------------------------------------------------------------------
+def _sum_bounds(cells: list[Cell]) -> tuple[float, float | None, bool]:
+    """Lowest and highest sum the parts allow, and whether the sum is exactly known."""
+    low, high, exact = 0.0, 0.0, True
+    for cell in cells:
+        if cell.status == REPORTED and cell.qualifier == "exact":
+            low += cell.value
+            if high is not None:
+                high += cell.value
+            continue
+        exact = False
+        if cell.status == REPORTED:
+            low += cell.low if cell.low is not None else 0.0
+            high = None if high is None or cell.high is None else high + cell.high
+        elif cell.status == SUPPRESSED:
+            low += cell.low or 0.0
+            high = None if high is None or cell.high is None else high + cell.high
+        else:  # withheld or missing: anything from 0 up
+            high = None
+    return low, high, exact
+
+
+def _reconcile(ctx: _Context, total: Cell, parts: list[Cell], where: str, what: str) -> None:
+    if total.status != REPORTED or total.qualifier != "exact" or not parts:
+        return
+    low, high, exact = _sum_bounds(parts)
+    shown = f"{total.value:,.0f}"
+    if exact and total.value != low:
+        ctx.findings.append(Finding(where, "total_mismatch",
+                                    f"{what} says {shown} but its parts add up to {low:,.0f} "
+                                    f"(difference {total.value - low:+,.0f}); the parts are used, not the total."))
+    elif not exact and (total.value < low or (high is not None and total.value > high)):
+        allowed = f"{low:,.0f} to {high:,.0f}" if high is not None else f"at least {low:,.0f}"
+        ctx.findings.append(Finding(where, "total_mismatch",
+                                    f"{what} says {shown} but its parts allow only {allowed}; "
+                                    "the parts are used, not the total."))
+
+
+# -- wide tables: periods as columns --------------------------------------------------------------------
+def _read_wide(ctx: _Context) -> None:
+    grid, header_index = ctx.grid, ctx.header_row - 1
+    header = [cell_text(cell) for cell in grid.rows[header_index]]
+    first_period = next(i for i, text in enumerate(header) if i > 0 and _period_or_none(text, ctx.fiscal_year_start))
+    label_dims: dict[int, str] = {}
+    not_read: list[str] = []
+    for index in range(first_period):
+        dimension = _dimension_of(header[index]) or ("agency" if index == 0 else None)
+        if dimension in ("agency", "system") and dimension not in label_dims.values():
+            label_dims[index] = dimension
+        elif header[index]:
+            not_read.append(header[index])
+    agency_column = next((i for i, d in label_dims.items() if d == "agency"), None)
+    system_column = next((i for i, d in label_dims.items() if d == "system"), None)
+    if agency_column is not None and ctx.agency:
+        raise UsageError(f"this table names agencies in column {column_letter(agency_column + 1)}, "
+                         "so --agency does not apply", file=grid.file_name, hint="Leave out --agency.")
+    if system_column is None and not ctx.system:
+        raise UsageError("the table does not say which system was searched", file=grid.file_name,
+                         hint='Pass --system NAME, e.g. --system "Regional COPLINK".')
+
+    periods: dict[int, Period] = {}
+    totals: dict[int, Period | None] = {}
+    seen: dict[tuple, int] = {}
+    for index in range(first_period, len(header)):
+        text = header[index]
+        column = _column_name(index, text)
+        if TOTAL_LABEL.search(text) or re.search(r"\btotals?\b", text, re.IGNORECASE):
+            inner = re.sub(r"\b(grand|totals?|sum|ytd)\b", " ", text, flags=re.IGNORECASE).strip(" -:")
+            totals[index] = _period_or_none(inner, ctx.fiscal_year_start) if inner else None
+            continue
+        if not text:
+            if any(index < len(row) and cell_text(row[index]) for row in grid.rows[header_index + 1:]):
+                ctx.problems.add(ctx.header_row, column, "this column has values but no period in its header",
+                                 PERIOD_HINT)
+            continue
+        try:
+            period = parse_period(text, fiscal_year_start=ctx.fiscal_year_start)
+        except PeriodError as error:
+            ctx.problems.add(ctx.header_row, column, f"unknown period label: {error}",
+                             PERIOD_HINT + " If this column is not a period, delete it.")
+            continue
+        key = (period.start, period.end)
+        if key in seen:
+            ctx.problems.add(ctx.header_row, column,
+                             f"period {text!r} appears twice (also column {column_letter(seen[key] + 1)})",
+                             "Keep one column per period.")
+            continue
+        seen[key] = index
+        periods[index] = period
+    if not_read:
+        ctx.findings.append(Finding(f"row {ctx.header_row}", "columns_not_read",
+                                    "columns not read (not a known dimension): " + ", ".join(not_read)))
+
+    value_columns = list(periods) + list(totals)
+    state = {"data_seen": False, "blank_after_data": False, "footnotes": False}
+    footnote_rows: list[int] = []
+    row_cells: list[tuple[int, dict[int, Cell]]] = []
+    total_rows: list[tuple[int, dict[int, Cell]]] = []
+    total_columns_by_row: dict[int, dict[int, Cell]] = {}
+    agencies_seen: dict[tuple, int] = {}
+    for index in range(header_index + 1, len(grid.rows)):
+        raw_row = grid.rows[index]
+        row_number = index + 1
+        texts = [cell_text(cell) for cell in raw_row]
+        label = texts[agency_column] if agency_column is not None and agency_column < len(texts) else ""
+        kind = _row_kind(texts, value_columns, label or (texts[0] if texts else ""), state)
+        if kind == "blank":
+            continue
+        if kind == "footnote":
+            footnote_rows.append(row_number)
+            continue
+        if len(raw_row) > len(header):
+            ctx.problems.add(row_number, column_letter(len(header) + 1),
+                             f"this row has {len(raw_row)} cells but the header (row {ctx.header_row}) has "
+                             f"{len(header)}", "Check for an unquoted comma, such as 1,204 written without "
+                             "quotes, or a row shifted to the right.")
+            continue
+        system = ctx.system
+        if system_column is not None:
+            system = texts[system_column] if system_column < len(texts) else ""
+            if not system and kind == "data":
+                ctx.problems.add(row_number, _column_name(system_column, header[system_column]),
+                                 "the system is blank", "Fill in the system searched.")
+                continue
+        if kind == "data" and agency_column is not None and not label:
+            ctx.problems.add(row_number, _column_name(agency_column, header[agency_column]),
+                             "this row has counts but no agency name", "Fill in the agency, or delete the row.")
+            continue
+        agency = label if agency_column is not None else ctx.agency
+        cells: dict[int, Cell] = {}
+        for column_index in value_columns:
+            raw = raw_row[column_index] if column_index < len(raw_row) else None
+            cell = _read_cell(ctx, raw, row_number, _column_name(column_index, header[column_index]))
+            if cell is not None:
+                cells[column_index] = cell
+        if kind == "total":
+            total_rows.append((row_number, cells))
+            continue
+        key = (agency, system)
+        if key in agencies_seen:
+            ctx.findings.append(Finding(f"row {row_number}", "duplicate_row",
+                                        f"{agency!r} appears again (first in row {agencies_seen[key]}); "
+                                        "both rows are counted."))
+        agencies_seen[key] = row_number
+        row_cells.append((row_number, cells))
+        total_columns_by_row[row_number] = {i: c for i, c in cells.items() if i in totals}
+        for column_index, period in periods.items():
+            if column_index in cells:
+                _record(ctx, cells[column_index], row=row_number,
+                        column=_column_name(column_index, header[column_index]), measure="searches",
+                        agency=agency, system=system, period=period)
+    ctx.problems.raise_if_any()
+    if not row_cells:
+        raise InputError(f"the table has a header (row {ctx.header_row}) but no data rows", file=grid.file_name,
+                         hint="Check that the export includes the agencies' rows.")
+    if footnote_rows:
+        ctx.findings.append(Finding(_rows_text(footnote_rows), "footnotes_not_read",
+                                    f"{len(footnote_rows)} note line(s) below the table were not read; "
+                                    "read them in the source file, they may qualify the numbers."))
+
+    def parts_in(cells: dict[int, Cell], within: Period | None) -> list[Cell]:
+        return [cells[i] for i, p in periods.items() if i in cells and (within is None or within.contains(p))]
+
+    for row_number, cells in row_cells:  # total columns against their rows
+        for column_index, within in totals.items():
+            if column_index in cells:
+                _reconcile(ctx, cells[column_index], parts_in(cells, within),
+                           f"row {row_number}, column {_column_name(column_index, header[column_index])}",
+                           f"The {header[column_index]!r} column")
+    for row_number, total_cells in total_rows:  # total rows against their columns
+        for column_index in value_columns:
+            if column_index not in total_cells:
+                continue
+            parts = [cells[column_index] for _, cells in row_cells if column_index in cells]
+            what = "The grand total" if column_index in totals else f"The total row for {header[column_index]!r}"
+            _reconcile(ctx, total_cells[column_index], parts,
+                       f"row {row_number}, column {_column_name(column_index, header[column_index])}", what)
+        for column_index, within in totals.items():  # grand total against the total row
+            if column_index in total_cells:
+                _reconcile(ctx, total_cells[column_index], parts_in(total_cells, within),
+                           f"row {row_number}, column {_column_name(column_index, header[column_index])}",
+                           "The grand total, against the total row,")
+
+
+def _rows_text(rows: list[int]) -> str:
+    return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}-{rows[-1]}"
+
+
+# -- long tables: one row per agency and period -----------------------------------------------------------
+def _read_long(ctx: _Context) -> None:
+    grid, header_index = ctx.grid, ctx.header_row - 1
+    header = [cell_text(cell) for cell in grid.rows[header_index]]
+    roles: dict[str, int] = {}
+    value_columns: dict[int, str] = {}
+    not_read: list[str] = []
+    for index, text in enumerate(header):
+        role = _long_role(text) if text else None
+        if role in MEASURES:
+            value_columns[index] = role
+        elif role and role not in roles:
+            roles[role] = index
+        elif text:
+            not_read.append(text)
+    if "agency" in roles and ctx.agency:
+        raise UsageError(f"this table names agencies in column {column_letter(roles['agency'] + 1)}, "
+                         "so --agency does not apply", file=grid.file_name, hint="Leave out --agency.")
+    if "system" not in roles and not ctx.system:
+        raise UsageError("the table does not say which system was searched", file=grid.file_name,
+                         hint='Pass --system NAME, or add a "system" column.')
+    if not_read:
+        ctx.findings.append(Finding(f"row {ctx.header_row}", "columns_not_read",
+                                    "columns not read (not a known dimension): " + ", ".join(not_read)))
+
+    def text_at(texts: list[str], role: str) -> str:
+        index = roles.get(role)
+        return texts[index] if index is not None and index < len(texts) else ""
+
+    state = {"data_seen": False, "blank_after_data": False, "footnotes": False}
+    footnote_rows: list[int] = []
+    data_rows = 0
+    for index in range(header_index + 1, len(grid.rows)):
+        raw_row, row_number = grid.rows[index], index + 1
+        texts = [cell_text(cell) for cell in raw_row]
+        kind = _row_kind(texts, list(value_columns), text_at(texts, "agency"), state)
+        if kind in ("blank", "total"):
+            continue  # long-table total rows are not reconciled per period yet: they are simply not counts
+        if kind == "footnote":
+            footnote_rows.append(row_number)
+            continue
+        if len(raw_row) > len(header):
+            ctx.problems.add(row_number, column_letter(len(header) + 1),
+                             f"this row has {len(raw_row)} cells but the header (row {ctx.header_row}) has "
+                             f"{len(header)}", "Check for an unquoted comma or a shifted row.")
+            continue
+        data_rows += 1
+        period = _long_period(ctx, texts, roles, header, row_number)
+        agency = text_at(texts, "agency") or ctx.agency
+        system = text_at(texts, "system") or ctx.system
+        if "agency" in roles and not agency:
+            ctx.problems.add(row_number, _column_name(roles["agency"], header[roles["agency"]]),
+                             "the agency is blank", "Fill in the searching agency, or delete the row.")
+        if not system:
+            ctx.problems.add(row_number, _column_name(roles["system"], header[roles["system"]]),
+                             "the system is blank", "Fill in the system searched.")
+        row_measure = None
+        if "measure" in roles:
+            word = _norm(text_at(texts, "measure"))
+            row_measure = MEASURE_WORDS.get(word) or (word if word in MEASURES else None)
+            if row_measure is None:
+                ctx.problems.add(row_number, _column_name(roles["measure"], header[roles["measure"]]),
+                                 f"unknown measure {text_at(texts, 'measure')!r}",
+                                 f"Use one of: {', '.join(MEASURES)}.")
+                continue
+        extra = {"citation": text_at(texts, "citation") or None,
+                 "reason_category": text_at(texts, "reason_category") or None,
+                 "query_type": text_at(texts, "query_type") or None}
+        for column_index, column_measure in value_columns.items():
+            measure = row_measure or column_measure
+            raw = raw_row[column_index] if column_index < len(raw_row) else None
+            column = _column_name(column_index, header[column_index])
+            cell = _read_cell(ctx, raw, row_number, column, share=MEASURES[measure].kind == "share")
+            if cell is None or period is None or (system is None):
+                continue
+            _record(ctx, cell, row=row_number, column=column, measure=measure, agency=agency,
+                    system=system, period=period, extra=extra)
+    ctx.problems.raise_if_any()
+    if not data_rows:
+        raise InputError(f"the table has a header (row {ctx.header_row}) but no data rows", file=grid.file_name,
+                         hint="Check that the export includes the agencies' rows.")
+    if footnote_rows:
+        ctx.findings.append(Finding(_rows_text(footnote_rows), "footnotes_not_read",
+                                    f"{len(footnote_rows)} note line(s) below the table were not read; "
+                                    "read them in the source file, they may qualify the numbers."))
+
+
+def _long_period(ctx: _Context, texts: list[str], roles: dict[str, int], header: list[str],
+                 row_number: int) -> Period | None:
+    def at(role: str) -> str:
+        index = roles.get(role)
+        return texts[index] if index is not None and index < len(texts) else ""
+
+    try:
+        if "period" in roles:
+            return parse_period(at("period"), fiscal_year_start=ctx.fiscal_year_start)
+        start = parse_period(at("period_start"), fiscal_year_start=ctx.fiscal_year_start)
+        end = parse_period(at("period_end"), fiscal_year_start=ctx.fiscal_year_start)  # end column: last day
+        if end.end <= start.start:
+            raise PeriodError(f"{at('period_end')!r} is before {at('period_start')!r}")
+        return Period(start.start, end.end, f"{at('period_start')} - {at('period_end')}", "range")
+    except PeriodError as error:
+        role = "period" if "period" in roles else "period_start"
+        ctx.problems.add(row_number, _column_name(roles[role], header[roles[role]]),
+                         f"unknown period label: {error}", PERIOD_HINT)
+        return None
+
+
+def read_count_table(path, *, sheet: str | None = None, system: str | None = None, agency: str | None = None,
+                     fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> TableRead:
+    """Read a count table (CSV or XLSX, long or wide) into observations and findings.
+
+    >>> read = read_count_table("sample_logs/dhs-2011-search-share.csv")  # doctest: +SKIP
+    """
+    grid = read_grid(path, sheet=sheet)
+    header_index, layout = _find_header(grid, fiscal_year_start)
+    ctx = _Context(grid, header_index + 1, system, agency, fiscal_year_start, ProblemList(grid.file_name))
+    (_read_wide if layout == "wide" else _read_long)(ctx)
+    if ctx.blank_cells:
+        ctx.findings.append(Finding(ctx.blank_cells[0], "blank_cells",
+                                    f"{len(ctx.blank_cells)} cell(s) were blank where a count was due "
+                                    f"(first: {ctx.blank_cells[0]}); they are kept as missing, not zero."))
+    missing_marked = [r for r in ctx.records if r["status"] == MISSING and r["cell_text"]]
+    withheld = [r for r in ctx.records if r["status"] == WITHHELD]
+    suppressed = [r for r in ctx.records if r["status"] == SUPPRESSED]
+    for records, kind, words in ((missing_marked, "missing_cells", "marked as not available (kept as missing)"),
+                                 (withheld, "withheld_cells", "withheld (redacted); sums that include them are "
+                                                              "shown as lower bounds"),
+                                 (suppressed, "suppressed_cells", "suppressed (only a range is known)")):
+        if records:
+            first = records[0]
+            ctx.findings.append(Finding(f"row {first['row_number']}, column {first['column_name']}", kind,
+                                        f"{len(records)} cell(s) {words}, e.g. {first['cell_text']!r} for "
+                                        f"{first['agency'] or 'the agency'} in {first['period_label']}."))
+    frame = pd.DataFrame(ctx.records, columns=[c for c in OBSERVATION_COLUMN_NAMES if c != "source_id"])
+    assert set(frame["qualifier"]) <= set(QUALIFIERS)
+    return TableRead(grid, f"count-table-{layout}", frame, ctx.findings,
+                     rows_read=len({r["row_number"] for r in ctx.records}))

@@ -1,0 +1,145 @@
+"""Any table file -> a grid of cells (rows of values), with the file's identity.
+
+CSV in UTF-8, UTF-8 with BOM or cp1252 (the Windows default many agencies export in), any of the
+usual delimiters; XLSX by sheet. Binary garbage and empty files get a clear error here, before any
+table logic runs.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from ..errors import InputError
+
+TEXT_FILE_HINT = "Export the table as CSV (UTF-8) or XLSX and ingest that file."
+
+
+@dataclass
+class Grid:
+    file_name: str
+    sha256: str
+    size_bytes: int
+    rows: list[list[object]]  # rows[i] is spreadsheet row i + 1; cells are str, int, float, date or None
+    sheet: str = ""
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def file_identity(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest(), path.stat().st_size
+
+
+def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
+    """Bytes -> text and the encoding used; refuse binary files."""
+    sample = data[:65536]
+    control = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 13))
+    if b"\x00" in sample or (sample and control / len(sample) > 0.05):
+        raise InputError("this is not a text table (it looks like a binary file)", file=file_name,
+                         hint=TEXT_FILE_HINT)
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" and not data.startswith(
+                b"\xef\xbb\xbf") else encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError("the text encoding could not be read", file=file_name, hint=TEXT_FILE_HINT)
+
+
+def _read_csv(path: Path, data: bytes) -> tuple[list[list[object]], str, str]:
+    text, encoding = decode_text(data, path.name)
+    try:
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    if delimiter != "," and text[:8192].count(",") > text[:8192].count(delimiter) * 2:
+        delimiter = ","
+    try:
+        rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as error:
+        raise InputError(f"the CSV could not be split into cells ({error})", file=path.name,
+                         hint="Check for an unclosed quote; re-export the table as CSV.") from None
+    return rows, encoding, delimiter
+
+
+def _xlsx_cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[list[object]], str]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise InputError(f"this XLSX workbook could not be opened ({error})", file=path.name,
+                         hint="Open it in a spreadsheet program and save it again as .xlsx, or export CSV.") from None
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            raise InputError(f"there is no sheet named {sheet!r}", file=path.name,
+                             hint=f"Sheets in this workbook: {', '.join(workbook.sheetnames)}.")
+        rows = [[_xlsx_cell(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+        return rows, worksheet.title
+    finally:
+        workbook.close()
+
+
+def read_grid(path: str | Path, *, sheet: str | None = None) -> Grid:
+    """Read a CSV or XLSX file into a Grid; every failure is an InputError naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file", file=str(path), hint="Check the path and try again.")
+    sha256, size = file_identity(path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("the file is empty", file=path.name,
+                         hint="Check that the records request returned data, and export the table again.")
+    suffix = path.suffix.lower()
+    if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
+        rows, sheet_name = _read_xlsx(path, sheet)
+        grid = Grid(path.name, sha256, size, rows, sheet=sheet_name)
+    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
+        raise InputError("this is an old-style .xls workbook", file=path.name,
+                         hint="Open it in a spreadsheet program and save it as .xlsx or CSV.")
+    else:
+        if sheet is not None:
+            raise InputError("--sheet only applies to XLSX workbooks", file=path.name,
+                             hint="Leave out --sheet for CSV files.")
+        rows, encoding, delimiter = _read_csv(path, data)
+        grid = Grid(path.name, sha256, size, rows, encoding=encoding, delimiter=delimiter)
+    grid.rows = [_trim(row) for row in grid.rows]
+    return grid
+
+
+def _trim(row: list[object]) -> list[object]:
+    """Strip text and drop trailing empty cells (exporters pad rows with them)."""
+    cells = [cell.strip() if isinstance(cell, str) else cell for cell in row]
+    while cells and (cells[-1] is None or cells[-1] == ""):
+        cells.pop()
+    return cells
+
+
+def cell_text(cell: object) -> str:
+    """A header or label cell as text; dates as ISO months or days."""
+    if cell is None:
+        return ""
+    if isinstance(cell, date):
+        return f"{cell:%Y-%m}" if cell.day == 1 else cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
