@@ -1,0 +1,208 @@
+"""The DuckDB file: schema, provenance, and one transaction per ingest.
+
+Append-only: an ingest adds one row to `sources`, its observations and its findings, or nothing at
+all. The same file (same bytes, same sheet) is never ingested twice. Aggregates are queries, never
+stored.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from .errors import AuditReportError, UsageError
+from .model import (FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS, QUALIFIERS,
+                    SOURCE_COLUMNS, STATUSES, Finding)
+from .privacy import guard_observations
+
+DEFAULT_DB = "auditreport.duckdb"
+SCHEMA_VERSION = 1
+
+MIGRATIONS = {
+    1: [
+        "CREATE TABLE sources (" + ", ".join(f"{c.name} {c.sql_type}" for c in SOURCE_COLUMNS)
+        + ", UNIQUE (sha256, sheet))",
+        "CREATE TABLE observations (" + ", ".join(f"{c.name} {c.sql_type}" for c in OBSERVATION_COLUMNS) + ")",
+        "CREATE TABLE findings (" + ", ".join(f"{c.name} {c.sql_type}" for c in FINDING_COLUMNS) + ")",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the store records about one ingested file."""
+
+    file_name: str
+    sha256: str
+    size_bytes: int
+    reader: str
+    sheet: str = ""
+    request_id: str | None = None
+    options: dict | None = None
+    source_tz: str | None = None
+    report_tz: str | None = None
+    rows_read: int | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    source_id: int
+    file_name: str
+    already_ingested: bool
+    observations: int
+    findings: int
+
+    def summary(self) -> str:
+        if self.already_ingested:
+            return (f"{self.file_name}: already ingested as source {self.source_id}; nothing changed.")
+        return (f"{self.file_name}: ingested as source {self.source_id}: {self.observations} observation(s), "
+                f"{self.findings} finding(s).")
+
+
+class Store:
+    """An auditreport database file. Use as a context manager, or call close()."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, *, read_only: bool = False):
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise UsageError(f"there is no database at {self.path}",
+                             hint="Ingest a file first (auditreport ingest FILE), or pass --db PATH.")
+        try:
+            self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as error:
+            raise AuditReportError(f"the database {self.path} could not be opened ({error})",
+                                   hint="Check that no other program has it open, and that it is an "
+                                        "auditreport database.") from None
+        if not read_only:
+            self._migrate()
+        elif self._version() == 0:
+            raise UsageError(f"{self.path} is not an auditreport database", hint="Pass --db with the right file.")
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- schema ------------------------------------------------------------------------------------------
+    def _version(self) -> int:
+        exists = self.row("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'")[0]
+        if not exists:
+            return 0
+        return self.row("SELECT coalesce(max(version), 0) FROM schema_migrations")[0]
+
+    def _migrate(self) -> None:
+        current = self._version()
+        if current > SCHEMA_VERSION:
+            raise UsageError(f"{self.path} was written by a newer auditreport (schema {current})",
+                             hint="Upgrade auditreport.")
+        with self.transaction():
+            self.connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                                    "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP)")
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[version]:
+                    self.connection.execute(statement)
+                self.connection.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, _now()])
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.connection.execute("BEGIN TRANSACTION")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    # -- ingest ------------------------------------------------------------------------------------------
+    def find_source(self, sha256: str, sheet: str = "") -> int | None:
+        row = self.row("SELECT source_id FROM sources WHERE sha256 = ? AND sheet = ?", [sha256, sheet])
+        return row[0] if row else None
+
+    def add_source(self, source: SourceInfo, observations: pd.DataFrame, findings: list[Finding]) -> IngestResult:
+        """Store one file's observations and findings in one transaction; a second time, change nothing."""
+        existing = self.find_source(source.sha256, source.sheet)
+        if existing is not None:
+            return IngestResult(existing, source.file_name, True, 0, 0)
+        observations = guard_observations(observations)
+        _check_values(observations, source.file_name)
+        with self.transaction() as connection:
+            source_id = self.row("SELECT coalesce(max(source_id), 0) + 1 FROM sources")[0]
+            connection.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [source_id, source.file_name, source.sha256, source.size_bytes, source.sheet, source.request_id,
+                 source.reader, json.dumps(source.options or {}, sort_keys=True), source.source_tz,
+                 source.report_tz, source.rows_read, _now()])
+            frame = observations.assign(source_id=source_id)[list(OBSERVATION_COLUMN_NAMES)]
+            connection.register("incoming_observations", frame)
+            try:
+                connection.execute(f"INSERT INTO observations SELECT {', '.join(OBSERVATION_COLUMN_NAMES)} "
+                                   "FROM incoming_observations")
+            finally:
+                connection.unregister("incoming_observations")
+            overlaps = self._overlap_findings(source_id)
+            all_findings = list(findings) + overlaps
+            if all_findings:
+                connection.executemany("INSERT INTO findings VALUES (?, ?, ?, ?)",
+                                       [[source_id, f.location, f.kind, f.message] for f in all_findings])
+        return IngestResult(source_id, source.file_name, False, len(frame), len(all_findings))
+
+    def _overlap_findings(self, source_id: int) -> list[Finding]:
+        """Counts of the same thing from two files would be added twice: say so at ingest."""
+        rows = self.connection.execute("""
+            SELECT s.file_name, n.agency, n.system, n.measure, count(*) AS cells, min(n.period_label)
+            FROM observations n
+            JOIN observations o ON o.source_id <> n.source_id AND o.measure = n.measure
+                 AND o.system = n.system AND o.agency IS NOT DISTINCT FROM n.agency
+                 AND o.reason_category IS NOT DISTINCT FROM n.reason_category
+                 AND o.query_type IS NOT DISTINCT FROM n.query_type
+                 AND o.period_start < n.period_end AND n.period_start < o.period_end
+            JOIN sources s ON s.source_id = o.source_id
+            WHERE n.source_id = ?
+            GROUP BY ALL ORDER BY ALL""", [source_id]).fetchall()
+        return [Finding(f"{agency or 'all agencies'}, {system}", "overlapping_sources",
+                        f"{cells} {measure} observation(s) from {period} on overlap {file_name}; "
+                        "sums over both files would count the same searches twice.")
+                for file_name, agency, system, measure, cells, period in rows]
+
+    # -- reading back ------------------------------------------------------------------------------------
+    def row(self, sql: str, parameters: list | None = None) -> tuple | None:
+        """The first row of a query (the result is drained, as DuckDB needs before the next statement)."""
+        rows = self.connection.execute(sql, parameters or []).fetchall()
+        return rows[0] if rows else None
+
+    def query(self, sql: str, parameters: list | None = None) -> pd.DataFrame:
+        return self.connection.execute(sql, parameters or []).df()
+
+    def sources(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM sources ORDER BY source_id")
+
+    def findings(self) -> pd.DataFrame:
+        return self.query("""SELECT s.file_name AS source, f.source_id, f.location, f.kind, f.message
+                             FROM findings f LEFT JOIN sources s USING (source_id)
+                             ORDER BY f.source_id, f.kind, f.location""")
+
+    def table_names(self) -> list[str]:
+        return [row[0] for row in self.connection.execute(
+            "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _check_values(observations: pd.DataFrame, file_name: str) -> None:
+    """Last line of defence: only declared measures, statuses and qualifiers enter the store."""
+    for column, allowed in (("measure", MEASURES), ("status", STATUSES), ("qualifier", QUALIFIERS)):
+        unknown = set(observations[column].dropna()) - set(allowed)
+        if unknown:
+            raise AuditReportError(f"internal: unknown {column} {sorted(unknown)}", file=file_name)
