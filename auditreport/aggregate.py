@@ -1,0 +1,331 @@
+"""Questions as SQL: counts by any dimensions and grain, shares within a group, change over time.
+
+Every answer is a tidy DataFrame with one row per (period, group) and honest columns: `value` is the
+sum of what is known, `exact` says whether that is the whole truth, `value_low`/`value_high` bound it,
+and `complete` says whether the data cover the whole period. Observations whose period does not fit
+inside one bucket are never dropped silently: they are left out and listed, or, only when asked,
+apportioned by days and marked `estimated`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import UsageError
+from .model import DIMENSIONS, MEASURES, QUALIFIERS, measure as measure_named
+from .periods import (DEFAULT_FISCAL_YEAR_START, GRAINS, PeriodError, calendar, previous_bucket, year_before)
+from .store import Store
+
+REPORTED_GRAIN = "reported"  # each observation in its own period, as the source gave it
+ALL_GRAINS = GRAINS + (REPORTED_GRAIN,)
+COUNT_COLUMNS = ("value", "exact", "value_low", "value_high", "complete", "estimated", "status",
+                 "reported_cells", "withheld_cells", "suppressed_cells", "missing_cells", "source_ids")
+
+
+@dataclass(frozen=True)
+class CountQuery:
+    """What to count: `by` dimensions, at a `grain`, of one `measure`."""
+
+    by: tuple[str, ...] = ("agency",)
+    grain: str = "quarter"
+    measure: str = "searches"
+    fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START
+    apportion: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = [d for d in self.by if d not in DIMENSIONS]
+        if unknown:
+            raise UsageError(f"cannot break down by {', '.join(unknown)}",
+                             hint=f"Use one or more of: {', '.join(DIMENSIONS)}.")
+        if len(set(self.by)) != len(self.by):
+            raise UsageError("a dimension is named twice in --by", hint="Name each dimension once.")
+        if self.grain not in ALL_GRAINS:
+            raise UsageError(f"unknown grain {self.grain!r}", hint=f"Use one of: {', '.join(ALL_GRAINS)}.")
+        if not 1 <= int(self.fiscal_year_start) <= 12:
+            raise UsageError(f"--fiscal-year-start must be a month number from 1 to 12, not {self.fiscal_year_start}",
+                             hint="Use 10 for the US federal year (October), 7 for July.")
+        measure = measure_named(self.measure)
+        if self.apportion and not measure.additive:
+            raise UsageError(f"{self.measure} cannot be apportioned: a share of a longer period is not the share "
+                             "of a part of it", hint="Leave out --apportion, or use --grain reported.")
+
+
+@dataclass
+class Counts:
+    """The answer to a CountQuery: `table` (one row per period and group) and what was `left_out`."""
+
+    query: CountQuery
+    table: pd.DataFrame
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def _repr_html_(self) -> str:
+        note = ""
+        if len(self.left_out):
+            note = (f"<p><em>{len(self.left_out)} observation(s) span more than one {self.query.grain} and are "
+                    "left out (see <code>.left_out</code>).</em></p>")
+        return self.table.to_html(index=False, na_rep="") + note
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+def _buckets(store: Store, query: CountQuery) -> pd.DataFrame:
+    """The reporting calendar that covers the data, with each bucket's predecessor and year-ago bucket."""
+    first, last = store.row("SELECT min(period_start), max(period_end) FROM observations WHERE measure = ?",
+                            [query.measure])
+    columns = ["period", "bucket_start", "bucket_end", "previous_start", "year_ago_start"]
+    if first is None:  # typed, so that the SQL over it still binds
+        return pd.DataFrame({"period": pd.Series(dtype=str),
+                             **{c: pd.Series(dtype="datetime64[us]") for c in columns[1:]}})
+    if query.grain == REPORTED_GRAIN:
+        reported = store.query("""SELECT period_start AS bucket_start, period_end AS bucket_end,
+                                         min(period_label) AS period
+                                  FROM observations WHERE measure = ? GROUP BY ALL ORDER BY ALL""", [query.measure])
+        reported["previous_start"] = pd.NaT
+        reported["year_ago_start"] = pd.NaT
+        return reported[columns]
+    rows = []
+    for bucket in calendar(query.grain, first, last, query.fiscal_year_start):
+        rows.append((bucket.label, bucket.start, bucket.end,
+                     previous_bucket(bucket, query.grain, query.fiscal_year_start).start,
+                     year_before(bucket, query.grain, query.fiscal_year_start).start))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _counts_sql(query: CountQuery) -> str:
+    """SQL over `observations` and a registered `buckets` table; one row per (bucket, group)."""
+    by = list(query.by)
+    group = ", ".join(["b.period", "b.bucket_start", "b.bucket_end"] + [f"o.{d}" for d in by] + ["o.measure"])
+    series = "o.measure, o.system, o.agency, o.reason_category, o.query_type"
+    additive = MEASURES[query.measure].additive and query.grain != REPORTED_GRAIN
+    # Additive measures fit a bucket when inside it; shares (and the 'reported' grain) only when equal to it.
+    inside = ("o.period_start >= b.bucket_start AND o.period_end <= b.bucket_end" if additive
+              else "o.period_start = b.bucket_start AND o.period_end = b.bucket_end")
+    overlap = "o.period_start < b.bucket_end AND b.bucket_start < o.period_end"
+    placement = f"({inside}) OR ({overlap})" if query.apportion else inside
+    value_sum = ("sum(p.value * p.fraction) FILTER (WHERE p.status = 'reported')" if additive
+                 else "CASE WHEN count(*) = 1 THEN any_value(p.value) END")  # shares are never added up
+    return f"""
+    WITH placed AS (
+        SELECT b.period, b.bucket_start, b.bucket_end, o.*,
+               datediff('day', greatest(o.period_start, b.bucket_start), least(o.period_end, b.bucket_end))
+                 / datediff('day', o.period_start, o.period_end) AS fraction,
+               CASE WHEN o.status = 'reported' AND o.qualifier = 'exact' THEN o.value
+                    WHEN o.status IN ('reported', 'suppressed') THEN coalesce(o.value_low, 0) ELSE 0 END AS low,
+               CASE WHEN o.status = 'reported' AND o.qualifier = 'exact' THEN o.value
+                    WHEN o.status IN ('reported', 'suppressed') THEN o.value_high END AS high
+        FROM observations o JOIN buckets b ON {placement}
+        WHERE o.measure = $measure
+    ),
+    series AS (  -- one series is one agency/system/... line of one source table, within one bucket
+        SELECT period, bucket_start, bucket_end, {series.replace('o.', '')},
+               coalesce(sum(datediff('day', greatest(period_start, bucket_start), least(period_end, bucket_end)))
+                 FILTER (WHERE status <> 'missing'), 0) AS covered_days
+        FROM placed GROUP BY period, bucket_start, bucket_end, {series.replace('o.', '')}
+    ),
+    grouped AS (
+        SELECT {group.replace('o.', 'p.').replace('b.', 'p.')},
+               {value_sum} AS value,
+               bool_and(p.status = 'reported' AND p.qualifier = 'exact' AND p.fraction = 1) AS exact,
+               sum(p.low * p.fraction) AS value_low,
+               CASE WHEN bool_or(p.high IS NULL) THEN NULL ELSE sum(p.high * p.fraction) END AS value_high,
+               bool_or(p.fraction < 1) AS estimated,
+               count(*) FILTER (WHERE p.status = 'reported') AS reported_cells,
+               count(*) FILTER (WHERE p.status = 'withheld') AS withheld_cells,
+               count(*) FILTER (WHERE p.status = 'suppressed') AS suppressed_cells,
+               count(*) FILTER (WHERE p.status = 'missing') AS missing_cells,
+               string_agg(DISTINCT p.source_id::VARCHAR, ',' ORDER BY p.source_id::VARCHAR) AS source_ids
+        FROM placed p GROUP BY {group.replace('o.', 'p.').replace('b.', 'p.')}
+    ),
+    coverage AS (
+        SELECT period, {', '.join(by + ['measure'])},
+               bool_and(covered_days = datediff('day', bucket_start, bucket_end)) AS complete
+        FROM series GROUP BY period, {', '.join(by + ['measure'])}
+    )
+    SELECT g.period, g.bucket_start AS period_start, g.bucket_end AS period_end,
+           {''.join(f'g.{d}, ' for d in by)}g.measure, g.value, g.exact, g.value_low, g.value_high,
+           c.complete, g.estimated,
+           CASE WHEN g.reported_cells = g.reported_cells + g.withheld_cells + g.suppressed_cells + g.missing_cells
+                     THEN 'reported'
+                WHEN g.withheld_cells = g.reported_cells + g.withheld_cells + g.suppressed_cells + g.missing_cells
+                     THEN 'withheld'
+                WHEN g.suppressed_cells = g.reported_cells + g.withheld_cells + g.suppressed_cells + g.missing_cells
+                     THEN 'suppressed'
+                WHEN g.missing_cells = g.reported_cells + g.withheld_cells + g.suppressed_cells + g.missing_cells
+                     THEN 'missing'
+                ELSE 'mixed' END AS status,
+           g.reported_cells, g.withheld_cells, g.suppressed_cells, g.missing_cells, g.source_ids
+    FROM grouped g JOIN coverage c ON c.period = g.period AND c.measure = g.measure
+         {''.join(f' AND c.{d} IS NOT DISTINCT FROM g.{d}' for d in by)}
+    """
+
+
+def _left_out_sql(query: CountQuery) -> str:
+    additive = MEASURES[query.measure].additive and query.grain != REPORTED_GRAIN
+    inside = ("o.period_start >= b.bucket_start AND o.period_end <= b.bucket_end" if additive
+              else "o.period_start = b.bucket_start AND o.period_end = b.bucket_end")
+    return f"""
+    SELECT s.file_name AS source, o.source_id, o.row_number, o.column_name, o.agency, o.system, o.measure,
+           o.period_label, o.period_start, o.period_end, o.status, o.value, o.qualifier
+    FROM observations o JOIN sources s USING (source_id)
+    WHERE o.measure = $measure AND NOT EXISTS (SELECT 1 FROM buckets b WHERE {inside})
+    ORDER BY o.source_id, o.row_number, o.column_name
+    """
+
+
+def _with_buckets(store: Store, buckets: pd.DataFrame, sql: str, parameters: dict) -> pd.DataFrame:
+    connection = store.connection
+    connection.register("buckets", buckets)
+    try:
+        return connection.execute(sql, parameters).df()
+    finally:
+        connection.unregister("buckets")
+
+
+def counts(store: Store, query: CountQuery | None = None, **options) -> Counts:
+    """Counts of one measure by dimensions and grain.
+
+    >>> counts(store, by=("agency",), grain="fiscal_year").table  # doctest: +SKIP
+    """
+    query = query or CountQuery(**options)
+    buckets = _buckets(store, query)
+    parameters = {"measure": query.measure}
+    table = _with_buckets(store, buckets, _counts_sql(query) + " ORDER BY ALL", parameters)
+    table = _tidy(table, query)
+    left_out = pd.DataFrame() if query.apportion else _with_buckets(store, buckets, _left_out_sql(query), parameters)
+    return Counts(query, table, left_out)
+
+
+def _tidy(table: pd.DataFrame, query: CountQuery) -> pd.DataFrame:
+    for column in ("period_start", "period_end"):
+        table[column] = pd.to_datetime(table[column]).dt.date
+    for column in ("exact", "complete", "estimated"):
+        table[column] = table[column].fillna(False).astype(bool)
+    for column in ("reported_cells", "withheld_cells", "suppressed_cells", "missing_cells"):
+        table[column] = table[column].astype("int64")
+    for column in ("value", "value_low", "value_high"):
+        table[column] = table[column].astype("float64")
+    table = table.sort_values(["period_start", "period_end", *query.by], kind="stable", na_position="last")
+    table["display"] = [display_value(row, MEASURES[query.measure].kind) for row in table.itertuples()]
+    return table.reset_index(drop=True)
+
+
+def display_value(row, kind: str = "count") -> str:
+    """How a person should read one value: never a bare number unless it is exact."""
+    def number(value: float) -> str:
+        if kind == "share":
+            return f"{value * 100:.0f}%"
+        return f"{value:,.0f}"
+
+    value = getattr(row, "value", math.nan)
+    value = math.nan if value is None else value
+    if kind == "share" and not math.isnan(value):
+        return number(value) if getattr(row, "exact", False) else f"about {number(value)}"
+    low, high = getattr(row, "value_low", math.nan), getattr(row, "value_high", math.nan)
+    status = getattr(row, "status", "reported")
+    if getattr(row, "exact", False) and not math.isnan(value):
+        return number(value)
+    if status == "withheld":
+        return "withheld"
+    if status == "missing":
+        return "missing"
+    if math.isnan(value) and low is not None and not math.isnan(low):
+        if high is not None and not math.isnan(high):
+            return f"<{number(high + 1)}" if low == 0 and status == "suppressed" else f"{number(low)} to {number(high)}"
+        return f"at least {number(low)}"
+    if math.isnan(value):
+        return "not known"
+    prefix = "about " if getattr(row, "estimated", False) else ""
+    if high is not None and not math.isnan(high) and high != value:
+        return f"{prefix}{number(low)} to {number(high)}"
+    if status == "reported" and not getattr(row, "estimated", False):
+        return f"more than {number(value)}" if low and low > value else f"about {number(value)}"
+    return f"{prefix}at least {number(value)}" if status != "reported" else f"about {number(value)}"
+
+
+def shares(store: Store, query: CountQuery | None = None, *, within: tuple[str, ...] = (), **options) -> Counts:
+    """Each group's share of the total within its period (and `within` dimensions), from counts.
+
+    A share is exact only when every count in its group is exact; it is a different measure and is
+    never added to counts.
+    """
+    query = query or CountQuery(**options)
+    if not MEASURES[query.measure].additive:
+        raise UsageError(f"shares are computed from counts, not from {query.measure}",
+                         hint="Use --measure searches.")
+    result = counts(store, query)
+    table = result.table.copy()
+    keys = ["period", *within]
+    known = table["value"].fillna(0)
+    totals = known.groupby([table[k] for k in keys], dropna=False).transform("sum")
+    group_exact = table["exact"].groupby([table[k] for k in keys], dropna=False).transform("all")
+    table["measure"] = "share_of_searches"
+    table["value"] = (known / totals).where(totals > 0)
+    table["exact"] = group_exact & table["exact"]
+    table["value_low"] = math.nan
+    table["value_high"] = math.nan
+    table["display"] = [display_value(row, "share") for row in table.itertuples()]
+    return Counts(query, table, result.left_out)
+
+
+def changes(store: Store, query: CountQuery | None = None, **options) -> pd.DataFrame:
+    """Each value beside the previous period's and the same period a year before, with changes.
+
+    A change is exact only when both values are exact and complete.
+    """
+    query = query or CountQuery(**options)
+    if query.grain == REPORTED_GRAIN:
+        raise UsageError("changes need a calendar grain", hint=f"Use --grain {', '.join(GRAINS)}.")
+    buckets = _buckets(store, query)
+    by = list(query.by)
+    join = "".join(f" AND {{a}}.{d} IS NOT DISTINCT FROM c.{d}" for d in by)
+    sql = f"""
+    WITH c AS ({_counts_sql(query)}),
+    cb AS (SELECT c.*, b.previous_start, b.year_ago_start FROM c JOIN buckets b ON b.period = c.period)
+    SELECT c.period, c.period_start, c.period_end, {''.join(f'c.{d}, ' for d in by)}c.measure,
+           c.value, c.exact AND c.complete AS exact,
+           p.value AS previous_value, (p.exact AND p.complete) AS previous_exact,
+           c.value - p.value AS change, (c.value - p.value) / nullif(p.value, 0) AS change_ratio,
+           y.value AS year_ago_value, (y.exact AND y.complete) AS year_ago_exact,
+           c.value - y.value AS change_from_year_ago, (c.value - y.value) / nullif(y.value, 0) AS change_from_year_ago_ratio
+    FROM cb c
+    LEFT JOIN c p ON p.period_start = c.previous_start{join.format(a='p')}
+    LEFT JOIN c y ON y.period_start = c.year_ago_start{join.format(a='y')}
+    ORDER BY ALL
+    """
+    table = _with_buckets(store, buckets, sql, {"measure": query.measure})
+    for column in ("period_start", "period_end"):
+        table[column] = pd.to_datetime(table[column]).dt.date
+    for column in ("exact", "previous_exact", "year_ago_exact"):
+        table[column] = table[column].fillna(False).astype(bool)
+    return table
+
+
+def findings(store: Store) -> pd.DataFrame:
+    """Data-quality findings, with the source file name: columns source, location, kind, message."""
+    return store.findings()[["source", "location", "kind", "message"]]
+
+
+def sources(store: Store) -> pd.DataFrame:
+    return store.sources()
+
+
+def published_figures(store: Store) -> pd.DataFrame:
+    """Observations as published, with their qualifiers and citations: shares, qualified and cited numbers."""
+    table = store.query("""
+        SELECT o.agency, o.system, o.measure, o.reason_category, o.period_label, o.period_start, o.period_end,
+               o.status, o.value, o.value_low, o.value_high, o.qualifier, o.cell_text, o.citation,
+               s.file_name AS source, s.sha256, s.request_id, o.row_number
+        FROM observations o JOIN sources s USING (source_id)
+        WHERE o.citation IS NOT NULL OR o.qualifier <> 'exact' OR o.measure = 'share_of_searches'
+        ORDER BY o.period_start, o.measure DESC, o.agency""")
+    table["display"] = [row.cell_text if isinstance(row.cell_text, str) and row.cell_text else
+                        display_value(row, MEASURES[row.measure].kind) for row in table.itertuples()]
+    assert set(table["qualifier"]) <= set(QUALIFIERS)
+    return table
+
+
+__all__ = ["CountQuery", "Counts", "counts", "shares", "changes", "findings", "sources", "published_figures",
+           "display_value", "ALL_GRAINS", "PeriodError"]
