@@ -107,6 +107,10 @@ def _counts_sql(query: CountQuery) -> str:
     placement = f"({inside}) OR ({overlap})" if query.apportion else inside
     value_sum = ("sum(p.value * p.fraction) FILTER (WHERE p.status = 'reported')" if additive
                  else "CASE WHEN count(*) = 1 THEN any_value(p.value) END")  # shares are never added up
+    low_sum = "sum(p.low * p.fraction)" if additive else "CASE WHEN count(*) = 1 THEN any_value(p.low) END"
+    high_sum = ("CASE WHEN bool_or(p.high IS NULL) THEN NULL ELSE sum(p.high * p.fraction) END" if additive
+                else "CASE WHEN count(*) = 1 THEN any_value(p.high) END")
+    exact_extra = "" if additive else " AND count(*) = 1"
     return f"""
     WITH placed AS (
         SELECT b.period, b.bucket_start, b.bucket_end, o.*,
@@ -128,9 +132,9 @@ def _counts_sql(query: CountQuery) -> str:
     grouped AS (
         SELECT {group.replace('o.', 'p.').replace('b.', 'p.')},
                {value_sum} AS value,
-               bool_and(p.status = 'reported' AND p.qualifier = 'exact' AND p.fraction = 1) AS exact,
-               sum(p.low * p.fraction) AS value_low,
-               CASE WHEN bool_or(p.high IS NULL) THEN NULL ELSE sum(p.high * p.fraction) END AS value_high,
+               bool_and(p.status = 'reported' AND p.qualifier = 'exact' AND p.fraction = 1){exact_extra} AS exact,
+               {low_sum} AS value_low,
+               {high_sum} AS value_high,
                bool_or(p.fraction < 1) AS estimated,
                count(*) FILTER (WHERE p.status = 'reported') AS reported_cells,
                count(*) FILTER (WHERE p.status = 'withheld') AS withheld_cells,

@@ -135,6 +135,14 @@ class Store:
             return IngestResult(existing, source.file_name, True, 0, 0)
         observations = guard_observations(observations)
         _check_values(observations, source.file_name)
+        frame = observations.assign(source_id=0)[list(OBSERVATION_COLUMN_NAMES)]
+        self.connection.register("incoming_observations", frame)
+        try:
+            return self._insert(source, frame, findings)
+        finally:  # after the transaction has ended, so a failure inside it keeps its own message
+            self.connection.unregister("incoming_observations")
+
+    def _insert(self, source: SourceInfo, frame: pd.DataFrame, findings: list[Finding]) -> IngestResult:
         with self.transaction() as connection:
             source_id = self.row("SELECT coalesce(max(source_id), 0) + 1 FROM sources")[0]
             connection.execute(
@@ -142,13 +150,8 @@ class Store:
                 [source_id, source.file_name, source.sha256, source.size_bytes, source.sheet, source.request_id,
                  source.reader, json.dumps(source.options or {}, sort_keys=True), source.source_tz,
                  source.report_tz, source.rows_read, _now()])
-            frame = observations.assign(source_id=source_id)[list(OBSERVATION_COLUMN_NAMES)]
-            connection.register("incoming_observations", frame)
-            try:
-                connection.execute(f"INSERT INTO observations SELECT {', '.join(OBSERVATION_COLUMN_NAMES)} "
-                                   "FROM incoming_observations")
-            finally:
-                connection.unregister("incoming_observations")
+            columns = ", ".join("?::INTEGER AS source_id" if c == "source_id" else c for c in OBSERVATION_COLUMN_NAMES)
+            connection.execute(f"INSERT INTO observations SELECT {columns} FROM incoming_observations", [source_id])
             overlaps = self._overlap_findings(source_id)
             all_findings = list(findings) + overlaps
             if all_findings:
@@ -159,7 +162,9 @@ class Store:
     def _overlap_findings(self, source_id: int) -> list[Finding]:
         """Counts of the same thing from two files would be added twice: say so at ingest."""
         rows = self.connection.execute("""
-            SELECT s.file_name, n.agency, n.system, n.measure, count(*) AS cells, min(n.period_label)
+            SELECT s.file_name, n.agency, n.system, n.measure,
+                   count(DISTINCT (n.row_number, n.column_name, n.period_start, n.reason_category, n.query_type)),
+                   arg_min(n.period_label, n.period_start)
             FROM observations n
             JOIN observations o ON o.source_id <> n.source_id AND o.measure = n.measure
                  AND o.system = n.system AND o.agency IS NOT DISTINCT FROM n.agency

@@ -61,6 +61,17 @@ _SHARE = re.compile(rf"^(?:(about|approximately|nearly|more than|over)\s+)?{_NUM
 _SCALE = {"thousand": 1_000, "million": 1_000_000}
 
 
+SHARE_HINT = "Write a share as 77%, 77 percent or 0.77, between 0 and 100 percent."
+
+
+def _share(value: float, text: str) -> Cell:
+    """A bare number in a share column: 0-1 as a fraction, above 1 as a percent, never outside 0-100%."""
+    share = value / 100 if value > 1 else value
+    if not (math.isfinite(share) and 0 <= share <= 1):
+        raise CellError(f"{text!r} is not a share between 0 and 100 percent", SHARE_HINT)
+    return Cell(REPORTED, share, is_share=True)
+
+
 def _number(whole: str, fraction: str | None) -> float:
     digits = re.sub(r"[,\u202f\u00a0 ]", "", whole)
     return float(f"{digits}.{fraction}" if fraction else digits)
@@ -80,7 +91,7 @@ def parse_cell(raw: object, *, share: bool = False) -> Cell:
         raise CellError(f"{raw!r} is not a count", COUNT_HINT)
     if isinstance(raw, (int, float)):  # numbers from spreadsheets
         if share:
-            return Cell(REPORTED, float(raw) / 100 if raw > 1 else float(raw), is_share=True)
+            return _share(float(raw), str(raw))
         if raw < 0:
             raise CellError(f"{raw:g} is negative; a count of searches cannot be", COUNT_HINT)
         return Cell(REPORTED, _whole(float(raw), str(raw)))
@@ -102,8 +113,8 @@ def parse_cell(raw: object, *, share: bool = False) -> Cell:
         try:
             value = float(text)
         except ValueError:
-            raise CellError(f"{text!r} is not a share", "Write a share as 77%, 77 percent or 0.77.") from None
-        return Cell(REPORTED, value / 100 if value > 1 else value, is_share=True)
+            raise CellError(f"{text!r} is not a share", SHARE_HINT) from None
+        return _share(value, text)
     if re.fullmatch(r"-\s*\d[\d,]*(\.\d+)?|\(\d[\d,]*\)", text):
         raise CellError(f"{text!r} is negative; a count of searches cannot be", COUNT_HINT)
     if match := re.fullmatch(_NUMBER, text):
@@ -121,7 +132,7 @@ def parse_cell(raw: object, *, share: bool = False) -> Cell:
     for pattern, qualifier in _QUALIFIED:
         if match := pattern.match(text):
             whole, fraction, scale = match.groups()
-            value = _number(whole, fraction) * _SCALE.get((scale or "").lower(), 1)
+            value = _whole(_number(whole, fraction) * _SCALE.get((scale or "").lower(), 1), text)
             low = value + 1 if qualifier == "more_than" else value if qualifier == "at_least" else None
             return Cell(REPORTED, value, low, None, qualifier=qualifier, mark=text)
     if lowered in _MAGNITUDES:

@@ -22,8 +22,7 @@ from .problems import ProblemList
 HEADER_SEARCH_ROWS = 40
 PERIOD_HINT = "Write periods like 2017-01, Jan-17, Jan 2017, Q3 2019, FY2019, 2018 or Aug 2010 - Feb 2011."
 TOTAL_LABEL = re.compile(r"^(grand\s+)?totals?\b|^sum\b|^all agencies$|^all$", re.IGNORECASE)
-FOOTNOTE = re.compile(r"^(\*|\u2020|\u2021|\u00a7|[\u00b9\u00b2\u00b3]|\(\d+\)|\[\d+\]|\d+[.)]\s|notes?\b|"
-                      r"source\b|sources\b|footnote|n\.b\.|prepared by|data as of)", re.IGNORECASE)
+SUBTOTAL_LABEL = re.compile(r"\bsub-?\s*totals?\b|\btotals?$", re.IGNORECASE)  # "Federal subtotal", "Federal total"
 
 LONG_ALIASES: dict[str, tuple[str, ...]] = {
     "period": ("period", "month", "date", "quarter", "year", "fiscal year", "time period", "date range",
@@ -118,26 +117,43 @@ def _find_header(grid: Grid, fiscal_year_start: int) -> tuple[int, str]:
                           "FY2019) or columns named agency, period and searches.")
 
 
-def _row_kind(texts: list[str], value_columns: list[int], label: str, state: dict) -> str:
-    """'blank', 'footnote', 'total' or 'data'; footnotes end the table."""
+def _row_kind(texts: list[str], value_columns: list[int], label: str) -> str:
+    """'blank', 'no_counts' (a heading or a footnote: decided by what follows), 'total', 'subtotal' or 'data'."""
     if not any(texts):
-        if state["data_seen"]:
-            state["blank_after_data"] = True
         return "blank"
-    if state["footnotes"]:
-        return "footnote"
-    has_values = any(i < len(texts) and texts[i] for i in value_columns)
-    first = next(text for text in texts if text)
-    if not has_values and (FOOTNOTE.match(first) or state["blank_after_data"] or len(first) > 60):
-        state["footnotes"] = True
-        return "footnote"
-    if FOOTNOTE.match(label) and len(label) > 30:
-        state["footnotes"] = True
-        return "footnote"
+    if not any(i < len(texts) and texts[i] for i in value_columns):
+        return "no_counts"
     if TOTAL_LABEL.search(label):
         return "total"
-    state["data_seen"] = True
+    if SUBTOTAL_LABEL.search(label):
+        return "subtotal"
     return "data"
+
+
+@dataclass
+class _RowsWithoutCounts:
+    """Rows with a label but no counts: section headings when data follow, footnotes at the end."""
+
+    pending: list[int] = field(default_factory=list)
+    headings: list[int] = field(default_factory=list)
+
+    def add(self, row_number: int) -> None:
+        self.pending.append(row_number)
+
+    def data_follows(self) -> None:
+        self.headings.extend(self.pending)
+        self.pending = []
+
+    def report(self, ctx: "_Context") -> None:
+        if self.headings:
+            ctx.findings.append(Finding(_rows_list(self.headings), "rows_without_counts",
+                                        f"{len(self.headings)} row(s) with a label but no counts were read as "
+                                        "section headings, not agencies; if one is an agency whose numbers were "
+                                        "not given, write (no file) in its cells."))
+        if self.pending:
+            ctx.findings.append(Finding(_rows_text(self.pending), "footnotes_not_read",
+                                        f"{len(self.pending)} note line(s) below the table were not read; "
+                                        "read them in the source file, they may qualify the numbers."))
 
 
 def _read_cell(ctx: _Context, raw: object, row: int, column: str, *, share: bool = False) -> Cell | None:
@@ -264,8 +280,7 @@ def _read_wide(ctx: _Context) -> None:
                                     "columns not read (not a known dimension): " + ", ".join(not_read)))
 
     value_columns = list(periods) + list(totals)
-    state = {"data_seen": False, "blank_after_data": False, "footnotes": False}
-    footnote_rows: list[int] = []
+    without_counts = _RowsWithoutCounts()
     row_cells: list[tuple[int, dict[int, Cell]]] = []
     total_rows: list[tuple[int, dict[int, Cell]]] = []
     total_columns_by_row: dict[int, dict[int, Cell]] = {}
@@ -275,11 +290,15 @@ def _read_wide(ctx: _Context) -> None:
         row_number = index + 1
         texts = [cell_text(cell) for cell in raw_row]
         label = texts[agency_column] if agency_column is not None and agency_column < len(texts) else ""
-        kind = _row_kind(texts, value_columns, label or (texts[0] if texts else ""), state)
+        kind = _row_kind(texts, value_columns, label or (texts[0] if texts else ""))
         if kind == "blank":
             continue
-        if kind == "footnote":
-            footnote_rows.append(row_number)
+        if kind == "no_counts":
+            without_counts.add(row_number)
+            continue
+        without_counts.data_follows()
+        if kind == "subtotal":
+            _subtotal_finding(ctx, row_number, label or texts[0])
             continue
         if len(raw_row) > len(header):
             ctx.problems.add(row_number, column_letter(len(header) + 1),
@@ -325,10 +344,7 @@ def _read_wide(ctx: _Context) -> None:
     if not row_cells:
         raise InputError(f"the table has a header (row {ctx.header_row}) but no data rows", file=grid.file_name,
                          hint="Check that the export includes the agencies' rows.")
-    if footnote_rows:
-        ctx.findings.append(Finding(_rows_text(footnote_rows), "footnotes_not_read",
-                                    f"{len(footnote_rows)} note line(s) below the table were not read; "
-                                    "read them in the source file, they may qualify the numbers."))
+    without_counts.report(ctx)
 
     def parts_in(cells: dict[int, Cell], within: Period | None) -> list[Cell]:
         return [cells[i] for i, p in periods.items() if i in cells and (within is None or within.contains(p))]
@@ -354,8 +370,18 @@ def _read_wide(ctx: _Context) -> None:
                            "The grand total, against the total row,")
 
 
+def _subtotal_finding(ctx: _Context, row_number: int, label: str) -> None:
+    ctx.findings.append(Finding(f"row {row_number}", "subtotal_not_counted",
+                                f"{label!r} looks like a subtotal; it is not counted as an agency, "
+                                "so its searches are not counted twice."))
+
+
 def _rows_text(rows: list[int]) -> str:
     return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}-{rows[-1]}"
+
+
+def _rows_list(rows: list[int]) -> str:
+    return f"row {rows[0]}" if len(rows) == 1 else "rows " + ", ".join(map(str, rows))
 
 
 # -- long tables: one row per agency and period -----------------------------------------------------------
@@ -387,24 +413,29 @@ def _read_long(ctx: _Context) -> None:
         index = roles.get(role)
         return texts[index] if index is not None and index < len(texts) else ""
 
-    state = {"data_seen": False, "blank_after_data": False, "footnotes": False}
-    footnote_rows: list[int] = []
+    without_counts = _RowsWithoutCounts()
+    totals: list[tuple[int, str, tuple, Cell]] = []  # (row, column, key, cell) of long-table total rows
+    parts: dict[tuple, list[Cell]] = {}
     data_rows = 0
     for index in range(header_index + 1, len(grid.rows)):
         raw_row, row_number = grid.rows[index], index + 1
         texts = [cell_text(cell) for cell in raw_row]
-        kind = _row_kind(texts, list(value_columns), text_at(texts, "agency"), state)
-        if kind in ("blank", "total"):
-            continue  # long-table total rows are not reconciled per period yet: they are simply not counts
-        if kind == "footnote":
-            footnote_rows.append(row_number)
+        kind = _row_kind(texts, list(value_columns), text_at(texts, "agency"))
+        if kind == "blank":
+            continue
+        if kind == "no_counts":
+            without_counts.add(row_number)
+            continue
+        without_counts.data_follows()
+        if kind == "subtotal":
+            _subtotal_finding(ctx, row_number, text_at(texts, "agency"))
             continue
         if len(raw_row) > len(header):
             ctx.problems.add(row_number, column_letter(len(header) + 1),
                              f"this row has {len(raw_row)} cells but the header (row {ctx.header_row}) has "
                              f"{len(header)}", "Check for an unquoted comma or a shifted row.")
             continue
-        data_rows += 1
+        data_rows += kind == "data"
         period = _long_period(ctx, texts, roles, header, row_number)
         agency = text_at(texts, "agency") or ctx.agency
         system = text_at(texts, "system") or ctx.system
@@ -433,16 +464,22 @@ def _read_long(ctx: _Context) -> None:
             cell = _read_cell(ctx, raw, row_number, column, share=MEASURES[measure].kind == "share")
             if cell is None or period is None or (system is None):
                 continue
+            key = (period.start, period.end, system, measure, extra["reason_category"], extra["query_type"])
+            if kind == "total":  # a stated total of the rows of its period: reconciled, never an agency
+                totals.append((row_number, column, key, cell))
+                continue
+            parts.setdefault(key, []).append(cell)
             _record(ctx, cell, row=row_number, column=column, measure=measure, agency=agency,
                     system=system, period=period, extra=extra)
     ctx.problems.raise_if_any()
     if not data_rows:
         raise InputError(f"the table has a header (row {ctx.header_row}) but no data rows", file=grid.file_name,
                          hint="Check that the export includes the agencies' rows.")
-    if footnote_rows:
-        ctx.findings.append(Finding(_rows_text(footnote_rows), "footnotes_not_read",
-                                    f"{len(footnote_rows)} note line(s) below the table were not read; "
-                                    "read them in the source file, they may qualify the numbers."))
+    without_counts.report(ctx)
+    for row_number, column, key, cell in totals:
+        if MEASURES[key[3]].additive:
+            _reconcile(ctx, cell, parts.get(key, []), f"row {row_number}, column {column}",
+                       "The total row")
 
 
 def _long_period(ctx: _Context, texts: list[str], roles: dict[str, int], header: list[str],
