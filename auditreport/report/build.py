@@ -1,0 +1,190 @@
+"""Assemble the board report: headline numbers, charts with their tables, findings, sources.
+
+Everything here is derived from the store through `aggregate` and drawn by `charts`; this module only
+decides what goes in the report and writes the files. No clock is read: two runs on the same
+database give byte-identical files.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .. import aggregate, charts
+from ..aggregate import CountQuery
+from ..periods import Period, describe
+from ..store import Store
+from .figures import figure_png, figure_svg
+
+DEFAULT_TITLE = "Who searches shared police databases, and how often"
+
+
+@dataclass
+class ChartSection:
+    slug: str
+    title: str
+    svg: str
+    table: pd.DataFrame  # what the chart shows, also written as <slug>.csv
+    note: str = ""
+
+
+@dataclass
+class ReportContent:
+    title: str
+    grain: str
+    fiscal_year_start: int
+    headlines: list[dict] = field(default_factory=list)
+    published: pd.DataFrame = field(default_factory=pd.DataFrame)
+    charts: list[ChartSection] = field(default_factory=list)
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def source_line(sources: pd.DataFrame, source_ids: set[int] | None = None) -> str:
+    """'Source: file.csv (sha256 1a2b3c4d5e6f, request R-1); ...' for the sources behind a chart."""
+    rows = sources if source_ids is None else sources[sources["source_id"].isin(source_ids)]
+    parts = []
+    for row in rows.itertuples():
+        request = f", request {row.request_id}" if isinstance(row.request_id, str) and row.request_id else ""
+        parts.append(f"{row.file_name} (sha256 {row.sha256[:12]}{request})")
+    return "Source: " + "; ".join(parts) if parts else "Source: none"
+
+
+def _ids(table: pd.DataFrame) -> set[int]:
+    ids: set[int] = set()
+    for value in table.get("source_ids", pd.Series(dtype=str)).dropna():
+        ids.update(int(part) for part in str(value).split(","))
+    return ids
+
+
+def _headlines(store: Store, query: CountQuery, published: pd.DataFrame) -> list[dict]:
+    lines = []
+    for row in published.itertuples():
+        period = describe(Period(row.period_start, row.period_end, row.period_label, "range"))
+        reason = f" ({row.reason_category}-related)" if isinstance(row.reason_category, str) else ""
+        what = ("share of searches of " if row.measure == "share_of_searches" else "searches of ") + row.system
+        lines.append({"number": row.display, "text": f"{row.agency}: {what}{reason}, {period}",
+                      "source": f"{row.source}, row {row.row_number}",
+                      "citation": row.citation if isinstance(row.citation, str) else ""})
+    totals = aggregate.counts(store, CountQuery(by=(), grain=query.grain, measure="searches",
+                                                fiscal_year_start=query.fiscal_year_start))
+    derived = totals.table[~totals.table["source_ids"].fillna("").eq("")]
+    complete = derived[derived["complete"]]
+    if len(complete):
+        latest = complete.iloc[-1]
+        lines.append({"number": latest["display"],
+                      "text": f"searches by all agencies in the latest complete {query.grain.replace('_', ' ')} "
+                              f"({latest['period']})" + ("" if latest["exact"] else
+                                                         ": some cells are withheld, suppressed or missing"),
+                      "source": f"sources {latest['source_ids']}", "citation": ""})
+        changes = aggregate.changes(store, CountQuery(by=(), grain=query.grain, measure="searches",
+                                                      fiscal_year_start=query.fiscal_year_start))
+        change = changes[changes["period"] == latest["period"]]
+        if len(change) and not math.isnan(change.iloc[0]["year_ago_value"]):
+            row = change.iloc[0]
+            exact = row["exact"] and row["year_ago_exact"]
+            ratio = row["change_from_year_ago_ratio"]
+            lines.append({"number": f"{'' if exact else 'about '}{ratio:+.0%}",
+                          "text": f"change from the same {query.grain.replace('_', ' ')} a year before "
+                                  f"({row['year_ago_value']:,.0f} to {row['value']:,.0f})"
+                                  + ("" if exact else "; not exact: some cells are withheld, suppressed or missing"),
+                          "source": f"sources {latest['source_ids']}", "citation": ""})
+    return lines
+
+
+def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: int = 10,
+                  title: str = DEFAULT_TITLE) -> ReportContent:
+    query = CountQuery(by=("agency",), grain=grain, measure="searches", fiscal_year_start=fiscal_year_start)
+    sources = store.sources()
+    published = aggregate.published_figures(store)
+    content = ReportContent(title, grain, fiscal_year_start, published=published, sources=sources,
+                            findings=aggregate.findings(store))
+    content.headlines = _headlines(store, query, published)
+
+    by_agency = aggregate.counts(store, query)
+    content.left_out = by_agency.left_out
+    table = by_agency.table[by_agency.table["agency"].notna()]
+    grain_words = grain.replace("_", " ")
+    if len(table):
+        chart_table = table.drop(columns=["estimated"])
+        figure = charts.searches_by_period(chart_table, by="agency",
+                                           title=f"Searches per {grain_words} by agency",
+                                           source_line=source_line(sources, _ids(table)))
+        content.charts.append(ChartSection("searches-by-agency", f"Searches per {grain_words}, by agency",
+                                           figure_svg(figure), chart_table))
+        figure = charts.trend_lines(chart_table, by="agency", title=f"Trend per agency, searches per {grain_words}",
+                                    source_line=source_line(sources, _ids(table)))
+        content.charts.append(ChartSection("trend-by-agency", f"Trend per agency ({grain_words})",
+                                           figure_svg(figure), chart_table))
+        yearly = aggregate.shares(store, CountQuery(by=("agency",), grain="year", measure="searches"))
+        complete_years = yearly.table[yearly.table["complete"] & yearly.table["agency"].notna()]
+        if len(complete_years):
+            latest = complete_years[complete_years["period"] == complete_years["period"].iloc[-1]]
+            figure = charts.share_by_agency(latest, by="agency",
+                                            title=f"Share of searches by agency, {latest['period'].iloc[0]}",
+                                            source_line=source_line(sources, _ids(latest)))
+            content.charts.append(ChartSection("share-by-agency", f"Share of searches by agency, "
+                                               f"{latest['period'].iloc[0]} (latest complete year)",
+                                               figure_svg(figure), latest.drop(columns=["estimated"]),
+                                               "Computed from the counts above; shares are not added to counts."))
+    shares_published = published[published["measure"] == "share_of_searches"]
+    groups = shares_published.groupby(["system", "period_label"], sort=True)
+    for number, ((system, period_label), group) in enumerate(groups, start=1):
+        group = group.assign(period=period_label, exact=group["qualifier"].eq("exact"), complete=True)
+        period = describe(Period(group["period_start"].iloc[0], group["period_end"].iloc[0], period_label, "range"))
+        ids = set(sources[sources["file_name"].isin(group["source"])]["source_id"])
+        figure = charts.share_by_agency(group, by="agency", title=f"Share of searches of {system}, {period}",
+                                        source_line=source_line(sources, ids))
+        content.charts.append(ChartSection(f"published-share-{number}", f"Share of searches of {system}, {period} "
+                                           "(as published)", figure_svg(figure),
+                                           group[["agency", "system", "period", "measure", "value", "display",
+                                                  "citation", "source", "sha256", "row_number"]],
+                                           "Published figure: only the shares named in the source are shown; "
+                                           "the rest is not broken down by the source."))
+    return content
+
+
+def _table_html(table: pd.DataFrame, columns: list[str]) -> str:
+    shown = table[[c for c in columns if c in table.columns]].copy()
+    return shown.to_html(index=False, na_rep="", border=0, classes="data", escape=True)
+
+
+CHART_COLUMNS = ["period", "agency", "system", "display", "exact", "complete", "status", "source_ids",
+                 "citation", "source", "row_number"]
+
+
+def write_report(content: ReportContent, out: str | Path) -> Path:
+    """Write report.html (self-contained) and one CSV per chart into `out`; return the HTML path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    environment = Environment(loader=PackageLoader("auditreport.report", "templates"),
+                              autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
+    for chart in content.charts:
+        chart.table.to_csv(out / f"{chart.slug}.csv", index=False, lineterminator="\n")
+    html = environment.get_template("report.html.j2").render(
+        content=content,
+        chart_tables={c.slug: _table_html(c.table, CHART_COLUMNS) for c in content.charts},
+        findings_html=_table_html(content.findings, ["source", "location", "kind", "message"]),
+        left_out_html=_table_html(content.left_out, ["source", "row_number", "column_name", "agency", "system",
+                                                     "measure", "period_label", "status"]),
+        sources_html=_table_html(content.sources, ["source_id", "file_name", "sha256", "size_bytes", "sheet",
+                                                   "request_id", "reader", "rows_read", "source_tz", "report_tz"]),
+    )
+    path = out / "report.html"
+    path.write_text(html, encoding="utf-8", newline="\n")
+    return path
+
+
+def write_chart_pngs(content: ReportContent, figures: dict, out: Path) -> None:  # pragma: no cover - helper
+    for slug, figure in figures.items():
+        (out / f"{slug}.png").write_bytes(figure_png(figure))
+
+
+def build_report(store: Store, out: str | Path, *, grain: str = "quarter", fiscal_year_start: int = 10,
+                 title: str = DEFAULT_TITLE) -> Path:
+    """Build the report for everything in `store` into directory `out`; return the path of report.html."""
+    return write_report(build_content(store, grain=grain, fiscal_year_start=fiscal_year_start, title=title), out)
