@@ -1,0 +1,141 @@
+"""The Python API for analysts (Jupyter): open a database, ingest, ask, chart, report.
+
+>>> import auditreport
+>>> db = auditreport.open_db("audit.duckdb")                     # doctest: +SKIP
+>>> db.ingest("counts.csv", system="Regional COPLINK")            # doctest: +SKIP
+>>> db.counts(by="agency", grain="fiscal_year").table             # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from . import aggregate, charts
+from .aggregate import CountQuery, Counts
+from .errors import UsageError
+from .periods import DEFAULT_FISCAL_YEAR_START
+from .read.count_table import read_count_table
+from .report.build import DEFAULT_TITLE, build_report, source_line
+from .store import DEFAULT_DB, IngestResult, SourceInfo, Store
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def sample_logs_dir() -> Path:
+    """The bundled sample_logs/ folder (inside an installed wheel, or beside the package in a checkout)."""
+    for candidate in (PACKAGE_DIR / "sample_logs", PACKAGE_DIR.parent / "sample_logs"):
+        if (candidate / "demo.toml").is_file():
+            return candidate
+    raise UsageError("the bundled sample_logs folder was not found",
+                     hint="Reinstall auditreport, or run from a checkout of its repository.")
+
+
+def _dimensions(by: str | Iterable[str] | None) -> tuple[str, ...]:
+    if by is None:
+        return ()
+    if isinstance(by, str):
+        return tuple(part.strip() for part in by.split(",") if part.strip() and part.strip() != "none")
+    return tuple(by)
+
+
+def ingest_file(store: Store, path: str | Path, *, system: str | None = None, agency: str | None = None,
+                request: str | None = None, sheet: str | None = None,
+                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> IngestResult:
+    """Read one file and store it in one transaction (nothing is stored if anything fails)."""
+    read = read_count_table(path, sheet=sheet, system=system, agency=agency, fiscal_year_start=fiscal_year_start)
+    options = {key: value for key, value in (("system", system), ("agency", agency),
+                                             ("fiscal_year_start", fiscal_year_start),
+                                             ("encoding", read.grid.encoding)) if value is not None}
+    source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
+                        sheet=read.grid.sheet, request_id=request, options=options, rows_read=read.rows_read)
+    return store.add_source(source, read.observations, read.findings)
+
+
+@dataclass
+class AuditDB:
+    """An auditreport database opened for analysis. Close it (or use `with`) when done."""
+
+    store: Store
+
+    def __enter__(self) -> "AuditDB":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def ingest(self, *paths: str | Path, system: str | None = None, agency: str | None = None,
+               request: str | None = None, sheet: str | None = None,
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> list[IngestResult]:
+        """Ingest count tables (CSV/XLSX); each file is one transaction; the same file twice changes nothing."""
+        return [ingest_file(self.store, path, system=system, agency=agency, request=request, sheet=sheet,
+                            fiscal_year_start=fiscal_year_start) for path in paths]
+
+    def counts(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter", measure: str = "searches",
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, apportion: bool = False) -> Counts:
+        """Counts by dimensions and grain; `.table` is a DataFrame, `.left_out` what did not fit one period."""
+        return aggregate.counts(self.store, CountQuery(_dimensions(by), grain, measure, fiscal_year_start, apportion))
+
+    def shares(self, by: str | Iterable[str] | None = "agency", grain: str = "year",
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> Counts:
+        """Each group's share of the searches in its period."""
+        return aggregate.shares(self.store, CountQuery(_dimensions(by), grain, "searches", fiscal_year_start))
+
+    def changes(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter",
+                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> pd.DataFrame:
+        """Change against the previous period and the same period a year before."""
+        return aggregate.changes(self.store, CountQuery(_dimensions(by), grain, "searches", fiscal_year_start))
+
+    def findings(self) -> pd.DataFrame:
+        return aggregate.findings(self.store)
+
+    def sources(self) -> pd.DataFrame:
+        return aggregate.sources(self.store)
+
+    def published(self) -> pd.DataFrame:
+        """Published figures (shares, qualified and cited numbers) as given, with their qualifiers."""
+        return aggregate.published_figures(self.store)
+
+    def chart(self, counts: Counts, kind: str = "bars", *, by: str = "agency", title: str | None = None):
+        """Draw a Counts result: kind 'bars' (stacked per period), 'trend' (lines) or 'share'."""
+        draw = {"bars": charts.searches_by_period, "trend": charts.trend_lines, "share": charts.share_by_agency}
+        if kind not in draw:
+            raise UsageError(f"unknown chart kind {kind!r}", hint="Use bars, trend or share.")
+        table = counts.table
+        ids = {int(i) for value in table["source_ids"].dropna() for i in str(value).split(",")}
+        return draw[kind](table, by=by, title=title, source_line=source_line(self.sources(), ids))
+
+    def report(self, out: str | Path, *, grain: str = "quarter",
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str = DEFAULT_TITLE) -> Path:
+        """Write report.html and the chart CSVs into `out`; return the path of report.html."""
+        return build_report(self.store, out, grain=grain, fiscal_year_start=fiscal_year_start, title=title)
+
+
+def open_db(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> AuditDB:
+    """Open (or create) an auditreport database file."""
+    return AuditDB(Store(path, read_only=read_only))
+
+
+def demo(out: str | Path = "auditreport-demo", *, db: str | Path | None = None,
+         samples: str | Path | None = None) -> tuple[Path, list[IngestResult]]:
+    """Ingest the bundled samples (as listed in sample_logs/demo.toml) and write the report into `out`."""
+    samples = Path(samples) if samples else sample_logs_dir()
+    manifest = tomllib.loads((samples / "demo.toml").read_text(encoding="utf-8"))
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open_db(db or out / "demo.duckdb") as database:
+        results = []
+        for entry in manifest["file"]:
+            options = {k: entry[k] for k in ("system", "agency", "request", "sheet", "fiscal_year_start") if k in entry}
+            results.extend(database.ingest(samples / entry["path"], **options))
+        settings = manifest.get("report", {})
+        report = database.report(out, grain=settings.get("grain", "quarter"),
+                                 fiscal_year_start=settings.get("fiscal_year_start", DEFAULT_FISCAL_YEAR_START),
+                                 title=settings.get("title", DEFAULT_TITLE))
+    return report, results
