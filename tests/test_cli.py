@@ -1,0 +1,184 @@
+"""The command line: exit codes, exact one-line errors, and the database untouched by failures."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from auditreport.cli import main
+
+from .conftest import COPLINK, DHS, snapshot
+
+SYSTEM = ["--system", "Regional COPLINK"]
+COUNTS_HEADER = ("period,period_start,period_end,agency,measure,value,exact,value_low,value_high,complete,"
+                 "estimated,status,reported_cells,withheld_cells,suppressed_cells,missing_cells,source_ids,display")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def loaded(db_path: Path) -> Path:
+    result = run("ingest", COPLINK, *SYSTEM, "--request", "R-2019-0412", "--db", db_path)
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+def test_ingest_reports_what_it_stored(db_path):
+    result = run("ingest", COPLINK, *SYSTEM, "--db", db_path)
+    assert result.exit_code == 0
+    assert result.stdout == (f"{COPLINK.name}: ingested as source 1: 324 observation(s), 6 finding(s).\n")
+
+
+def test_reingest_changes_nothing_and_says_so(loaded):
+    before = snapshot(loaded)
+    result = run("ingest", COPLINK, *SYSTEM, "--db", loaded)
+    assert result.exit_code == 0
+    assert result.stdout == f"{COPLINK.name}: already ingested as source 1; nothing changed.\n"
+    assert snapshot(loaded) == before
+
+
+def test_counts_csv_columns_and_values(loaded):
+    result = run("counts", "--db", loaded, "--by", "agency", "--grain", "quarter")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == COUNTS_HEADER
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    first = rows[0]
+    assert (first["period"], first["period_start"], first["period_end"]) == ("2017-Q1", "2017-01-01", "2017-04-01")
+    assert first["exact"] == "True" and first["complete"] == "True"
+    withheld = [r for r in rows if r["period"] == "2018-Q4" and r["agency"].startswith("ICE - Homeland")]
+    assert withheld[0]["exact"] == "False" and withheld[0]["display"].startswith("at least ")
+    assert withheld[0]["value_high"] == ""
+
+
+@pytest.mark.parametrize("grain,label", [("month", "2017-01"), ("year", "2017"), ("fiscal_quarter", "FY2017-Q2"),
+                                         ("fiscal_year", "FY2017")])
+def test_counts_grains_label_periods(loaded, grain, label):
+    result = run("counts", "--db", loaded, "--by", "none", "--grain", grain)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].startswith(label + ",")
+
+
+def test_counts_fiscal_year_start_july(loaded):
+    result = run("counts", "--db", loaded, "--by", "none", "--grain", "fiscal_year", "--fiscal-year-start", "7")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert (rows[0]["period"], rows[0]["period_start"], rows[0]["period_end"]) == ("FY2017", "2016-07-01",
+                                                                                   "2017-07-01")
+
+
+def test_counts_json_and_table(loaded):
+    records = json.loads(run("counts", "--db", loaded, "--format", "json", "--grain", "year").stdout)
+    assert records[0]["period_start"] == "2017-01-01" and "exact" in records[0]
+    table = run("counts", "--db", loaded, "--format", "table", "--grain", "year", "--by", "none")
+    assert table.exit_code == 0 and "2019" in table.stdout
+
+
+def test_counts_lists_numbers_left_out(db_path):
+    run("ingest", DHS, "--db", db_path)
+    result = run("counts", "--db", db_path, "--grain", "quarter")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("note: 1 number(s) cover a period longer than one quarter and were left out: "
+                                    "dhs-2011-search-share.csv row 3 (Aug 2010 - Feb 2011).")
+    reported = run("counts", "--db", db_path, "--grain", "reported", "--measure", "share_of_searches")
+    row = list(csv.DictReader(io.StringIO(reported.stdout)))[0]
+    assert (row["agency"], row["value"], row["display"]) == ("ICE", "0.7700", "77%")
+
+
+def test_findings_columns(loaded):
+    result = run("findings", "--db", loaded)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.stdout.splitlines()[0] == "source,location,kind,message"
+    mismatch = [r for r in rows if r["kind"] == "total_mismatch" and "Jun-18" in r["location"]]
+    assert mismatch[0]["location"] == 'row 15, column S "Jun-18"'
+    assert "3,890" in mismatch[0]["message"] and "3,790" in mismatch[0]["message"]
+
+
+def test_bad_count_gives_one_line_and_leaves_database_unchanged(loaded, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Agency,Jan-17,Feb-17\nFBI,12,twelve\n", encoding="utf-8")
+    before = snapshot(loaded)
+    result = run("ingest", bad, *SYSTEM, "--db", loaded)
+    assert result.exit_code == 2
+    assert result.stderr == ('error: bad.csv, row 2, column C "Feb-17": \'twelve\' is not a count. Write a whole '
+                             'number, leave the cell blank if no value was given, or copy a mark such as (b)(7)(E) '
+                             'or <10 as printed.\n')
+    assert snapshot(loaded) == before
+
+
+def test_verbose_shows_the_traceback(tmp_path, db_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    quiet = run("ingest", empty, *SYSTEM, "--db", db_path)
+    assert quiet.stderr == ("error: empty.csv: the file is empty. Check that the records request returned data, "
+                            "and export the table again.\n")
+    loud = run("ingest", empty, *SYSTEM, "--db", db_path, "--verbose")
+    assert "Traceback" in loud.stderr and loud.exit_code == 2
+
+
+def test_missing_system_says_what_to_pass(tmp_path, db_path):
+    table = tmp_path / "no-system.csv"
+    table.write_text("Agency,Jan-17,Feb-17\nFBI,1,2\n", encoding="utf-8")
+    result = run("ingest", table, "--db", db_path)
+    assert result.exit_code == 2
+    assert result.stderr == ('error: no-system.csv: the table does not say which system was searched. '
+                             'Pass --system NAME, e.g. --system "Regional COPLINK".\n')
+
+
+def test_unknown_dimension(loaded):
+    result = run("counts", "--db", loaded, "--by", "officer")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: cannot break down by officer. Use one or more of: agency, system, "
+                             "reason_category, query_type.\n")
+
+
+def test_counts_without_a_database(tmp_path):
+    result = run("counts", "--db", tmp_path / "none.duckdb")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: there is no database at ")
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_missing_file(db_path):
+    result = run("ingest", "no-such-file.csv", *SYSTEM, "--db", db_path)
+    assert result.exit_code == 2
+    assert result.stderr == "error: no-such-file.csv: no such file. Check the path and try again.\n"
+
+
+def test_python_dash_m_runs_the_same_program(tmp_path):
+    completed = subprocess.run([sys.executable, "-m", "auditreport", "ingest", str(tmp_path / "x.csv"),
+                                "--db", str(tmp_path / "db.duckdb")], capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("error: ") and completed.stderr.count("\n") == 1
+
+
+def test_report_and_demo_commands(loaded, tmp_path):
+    result = run("report", "--db", loaded, "--out", tmp_path / "out")
+    assert result.exit_code == 0 and (tmp_path / "out" / "report.html").is_file()
+    demo = run("demo", "--out", tmp_path / "demo")
+    assert demo.exit_code == 0
+    assert demo.stdout.strip().splitlines()[-1] == f"report written to {(tmp_path / 'demo' / 'report.html').resolve()}"
+
+
+def test_shares_within_each_period_sum_to_one(loaded):
+    rows = list(csv.DictReader(io.StringIO(run("shares", "--db", loaded, "--grain", "year").stdout)))
+    for year in ("2017", "2018", "2019"):
+        total = sum(float(r["value"]) for r in rows if r["period"] == year)
+        assert abs(total - 1) < 1e-3
+    assert all(r["measure"] == "share_of_searches" for r in rows)
+
+
+def test_changes_previous_and_year_ago(loaded):
+    rows = list(csv.DictReader(io.StringIO(run("changes", "--db", loaded, "--by", "none", "--grain", "quarter").stdout)))
+    q2 = [r for r in rows if r["period"] == "2018-Q2"][0]
+    q1 = [r for r in rows if r["period"] == "2018-Q1"][0]
+    year_ago = [r for r in rows if r["period"] == "2017-Q2"][0]
+    assert q2["previous_value"] == q1["value"] and q2["year_ago_value"] == year_ago["value"]
+    assert int(q2["change"]) == int(q2["value"]) - int(q1["value"])

@@ -1,0 +1,21 @@
+"""The quickstart notebook runs top to bottom on a real Jupyter kernel."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01-quickstart.ipynb"
+
+
+def test_quickstart_notebook_executes(tmp_path):
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(notebook, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert "ingested as source 1" in text
+    assert "FY2018" in text and "2017-Q1" in text
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the chart is drawn inline"

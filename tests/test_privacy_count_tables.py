@@ -1,0 +1,51 @@
+"""Nothing personal is kept from count tables: planted names, plates and numbers never reach any table or output."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import duckdb
+from click.testing import CliRunner
+
+from auditreport.cli import main
+
+PLANTED = ["Jonathan Q. Planted", "Officer Maria Testcase", "7ABC123", "PLT-4471", "CASE-2017-000981",
+           "078-05-1120", "fakeuser@example.org"]
+
+TABLE = """Queries by outside agencies, prepared by Officer Maria Testcase
+Agency,Officer,Case number,Plate searched,Jan-17,Feb-17,Total
+FBI,Jonathan Q. Planted,CASE-2017-000981,7ABC123,12,14,26
+ICE - HSI,Officer Maria Testcase,CASE-2017-000981,PLT-4471,3,(b)(7)(E),9
+Total,,,,15,23,35
+
+* Queries by fakeuser@example.org were excluded; SSN 078-05-1120 was on file.
+"""
+
+
+def every_text_in(db_path: Path) -> str:
+    """Read every table through DuckDB (its compression hides strings from a byte grep)."""
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        tables = [r[0] for r in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        return "\n".join(repr(connection.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables)
+
+
+def test_planted_personal_data_reaches_no_table_and_no_output(tmp_path):
+    source = tmp_path / "planted.csv"
+    source.write_text(TABLE, encoding="utf-8")
+    db_path, out = tmp_path / "planted.duckdb", tmp_path / "report"
+    runner = CliRunner()
+    outputs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for args in (["ingest", str(source), "--system", "Regional COPLINK"], ["counts"], ["counts", "--format", "json"],
+                     ["findings"], ["sources"], ["report", "--out", str(out)]):
+            result = runner.invoke(main, [*args, "--db", str(db_path)])
+            assert result.exit_code == 0, result.output
+            outputs.append(result.output)
+    stored = every_text_in(db_path)
+    assert "FBI" in stored  # the allowed dimension is there...
+    files = "\n".join(p.read_text(encoding="utf-8") for p in out.iterdir())
+    for value in PLANTED:  # ...and nothing personal is
+        assert value not in stored, value
+        assert value not in files, value
+        assert all(value not in output for output in outputs), value
