@@ -293,7 +293,8 @@ def changes(store: Store, query: CountQuery | None = None, **options) -> pd.Data
            p.value AS previous_value, (p.exact AND p.complete) AS previous_exact,
            c.value - p.value AS change, (c.value - p.value) / nullif(p.value, 0) AS change_ratio,
            y.value AS year_ago_value, (y.exact AND y.complete) AS year_ago_exact,
-           c.value - y.value AS change_from_year_ago, (c.value - y.value) / nullif(y.value, 0) AS change_from_year_ago_ratio
+           c.value - y.value AS change_from_year_ago,
+           (c.value - y.value) / nullif(y.value, 0) AS change_from_year_ago_ratio
     FROM cb c
     LEFT JOIN c p ON p.period_start = c.previous_start{join.format(a='p')}
     LEFT JOIN c y ON y.period_start = c.year_ago_start{join.format(a='y')}

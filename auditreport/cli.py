@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import functools
-import json
-import math
 import sys
 import traceback
 from pathlib import Path
@@ -14,6 +12,7 @@ from . import api
 from .aggregate import ALL_GRAINS
 from .errors import AuditReportError
 from .periods import DEFAULT_FISCAL_YEAR_START
+from .report import tables
 from .store import DEFAULT_DB
 
 EXIT_UNEXPECTED = 3
@@ -74,14 +73,6 @@ def ingest(paths, db, system, agency, request, sheet, fiscal_year_start):
                 click.echo(result.summary())
 
 
-def _format_number(value: float, share: bool) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if share:
-        return f"{value:.4f}"
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
-
-
 @main.command()
 @click.option("--by", default="agency", show_default=True,
               help="Dimensions to break down by, comma separated (agency, system, reason_category, query_type), "
@@ -101,47 +92,23 @@ def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format):
     with api.open_db(db, read_only=True) as database:
         result = database.counts(by=by, grain=grain, measure=measure, fiscal_year_start=fiscal_year_start,
                                  apportion=apportion)
-    table = result.table.copy()
-    share = measure == "share_of_searches"
     if output_format == "json":
-        records = json.loads(table.to_json(orient="records", date_format="iso"))
-        for record in records:
-            for key in ("period_start", "period_end"):
-                record[key] = record[key][:10]
-        click.echo(json.dumps(records, indent=2))
+        click.echo(tables.counts_json(result))
     elif output_format == "table":
-        _print_table(table, result.query.by)
+        click.echo(tables.terminal_table(result.table, ["period", *result.query.by, "display", "complete"],
+                                         rename={"display": "value"}).rstrip("\n"))
     else:
-        for column in ("value", "value_low", "value_high"):
-            table[column] = [_format_number(v, share) for v in table[column]]
-        click.echo(table.to_csv(index=False, lineterminator="\n"), nl=False)
-    if len(result.left_out):
-        shown = "; ".join(f"{row.source} row {row.row_number} ({row.period_label})"
-                          for row in result.left_out.head(3).itertuples())
-        more = f" and {len(result.left_out) - 3} more" if len(result.left_out) > 3 else ""
-        click.echo(f"note: {len(result.left_out)} number(s) cover a period longer than one {grain} and were left "
-                   f"out: {shown}{more}. Use --grain reported to see them, or --apportion to split them by days "
-                   "(estimated).", err=True)
-
-
-def _print_table(table, by) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    view = Table(show_lines=False)
-    columns = ["period", *by, "display", "complete"]
-    for column in columns:
-        view.add_column("value" if column == "display" else column,
-                        justify="right" if column == "display" else "left")
-    for row in table[columns].itertuples(index=False):
-        view.add_row(*["" if value is None else str(value) for value in row])
-    Console(width=160).print(view)
+        click.echo(tables.counts_csv(result), nl=False)
+    note = tables.left_out_note(result)
+    if note:
+        click.echo(note, err=True)
 
 
 def _period_options(function):
     function = click.option("--fiscal-year-start", type=int, default=DEFAULT_FISCAL_YEAR_START, show_default=True,
                             help="Month (1-12) fiscal years start in.")(function)
-    function = click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default="quarter", show_default=True)(function)
+    function = click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default="quarter",
+                            show_default=True)(function)
     return click.option("--by", default="agency", show_default=True,
                         help="Dimensions to break down by, comma separated, or none.")(function)
 
@@ -152,10 +119,8 @@ def _period_options(function):
 def shares(db, by, grain, fiscal_year_start):
     """Each group's share of all searches in its period (CSV). Exact only when every count in the period is."""
     with api.open_db(db, read_only=True) as database:
-        table = database.shares(by=by, grain=grain, fiscal_year_start=fiscal_year_start).table
-    table["value"] = [_format_number(v, True) for v in table["value"]]
-    columns = [c for c in table.columns if c not in ("value_low", "value_high", "estimated")]
-    click.echo(table[columns].to_csv(index=False, lineterminator="\n"), nl=False)
+        result = database.shares(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
+    click.echo(tables.shares_csv(result), nl=False)
 
 
 @main.command()
@@ -165,11 +130,7 @@ def changes(db, by, grain, fiscal_year_start):
     """Each period's searches beside the previous period's and the same period a year before (CSV)."""
     with api.open_db(db, read_only=True) as database:
         table = database.changes(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
-    for column in ("value", "previous_value", "change", "year_ago_value", "change_from_year_ago"):
-        table[column] = [_format_number(v, False) for v in table[column]]
-    for column in ("change_ratio", "change_from_year_ago_ratio"):
-        table[column] = [_format_number(v, True) for v in table[column]]
-    click.echo(table.to_csv(index=False, lineterminator="\n"), nl=False)
+    click.echo(tables.changes_csv(table), nl=False)
 
 
 @main.command()
@@ -180,17 +141,9 @@ def findings(db, output_format):
     with api.open_db(db, read_only=True) as database:
         table = database.findings()
     if output_format == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        view = Table()
-        for column in table.columns:
-            view.add_column(column)
-        for row in table.itertuples(index=False):
-            view.add_row(*[str(value) for value in row])
-        Console(width=160).print(view)
+        click.echo(tables.terminal_table(table, list(table.columns)).rstrip("\n"))
     else:
-        click.echo(table.to_csv(index=False, lineterminator="\n"), nl=False)
+        click.echo(tables.frame_csv(table), nl=False)
 
 
 @main.command()
@@ -200,7 +153,7 @@ def sources(db):
     with api.open_db(db, read_only=True) as database:
         table = database.sources()
     columns = ["source_id", "file_name", "sha256", "size_bytes", "sheet", "request_id", "reader", "rows_read"]
-    click.echo(table[columns].to_csv(index=False, lineterminator="\n"), nl=False)
+    click.echo(tables.frame_csv(table, columns), nl=False)
 
 
 @main.command()

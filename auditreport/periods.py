@@ -115,8 +115,10 @@ _SINGLE_PATTERNS: list[tuple[str, str]] = [
     ("year_name", r"(?P<year>\d{4})[ \-]" + _MONTH),
     ("name_day", _MONTH + r" (?P<d>\d{1,2})(?:st|nd|rd|th)?"),
     ("name", _MONTH),
-    ("fiscal_quarter", r"(?:q(?P<q>[1-4]) ?-? ?fy ?(?P<year>\d{4}|\d{2})|fy ?(?P<year2>\d{4}|\d{2}) ?-? ?q(?P<q2>[1-4]))"),
-    ("quarter", r"(?:q(?P<q>[1-4])[ \-/]?(?:cy ?)?(?P<year>\d{4}|'?\d{2})|(?:cy ?)?(?P<year2>\d{4}) ?-? ?q(?P<q2>[1-4]))"),
+    ("fiscal_quarter", r"(?:q(?P<q>[1-4]) ?-? ?fy ?(?P<year>\d{4}|\d{2})"
+                       r"|fy ?(?P<year2>\d{4}|\d{2}) ?-? ?q(?P<q2>[1-4]))"),
+    ("quarter", r"(?:q(?P<q>[1-4])[ \-/]?(?:cy ?)?(?P<year>\d{4}|'?\d{2})"
+                r"|(?:cy ?)?(?P<year2>\d{4}) ?-? ?q(?P<q2>[1-4]))"),
     ("fiscal_year_span", r"fy ?(?P<y1>\d{4})[-/](?P<y2>\d{4}|\d{2})"),
     ("fiscal_year", r"fy ?(?P<year>\d{4}|\d{2})"),
     ("year", r"(?:cy ?)?(?P<year>\d{4})"),
@@ -173,7 +175,8 @@ def _parse_single(text: str, fiscal_year_start: int, default_year: int | None = 
     raise PeriodError(f"{text!r} is not a period label")
 
 
-_RANGE = re.compile(r"^(?P<left>.+?)\s*(?:\s-\s|-(?=\s*[A-Za-z])|\bto\b|\bthrough\b|\bthru\b|\buntil\b)\s*(?P<right>.+)$",
+_RANGE = re.compile(r"^(?P<left>.+?)\s*(?:\s-\s|-(?=\s*[A-Za-z])|\bto\b|\bthrough\b|\bthru\b|\buntil\b)"
+                    r"\s*(?P<right>.+)$",
                     re.IGNORECASE)
 
 

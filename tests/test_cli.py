@@ -176,7 +176,8 @@ def test_shares_within_each_period_sum_to_one(loaded):
 
 
 def test_changes_previous_and_year_ago(loaded):
-    rows = list(csv.DictReader(io.StringIO(run("changes", "--db", loaded, "--by", "none", "--grain", "quarter").stdout)))
+    output = run("changes", "--db", loaded, "--by", "none", "--grain", "quarter").stdout
+    rows = list(csv.DictReader(io.StringIO(output)))
     q2 = [r for r in rows if r["period"] == "2018-Q2"][0]
     q1 = [r for r in rows if r["period"] == "2018-Q1"][0]
     year_ago = [r for r in rows if r["period"] == "2017-Q2"][0]

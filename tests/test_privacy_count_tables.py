@@ -37,8 +37,8 @@ def test_planted_personal_data_reaches_no_table_and_no_output(tmp_path):
     outputs = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for args in (["ingest", str(source), "--system", "Regional COPLINK"], ["counts"], ["counts", "--format", "json"],
-                     ["findings"], ["sources"], ["report", "--out", str(out)]):
+        for args in (["ingest", str(source), "--system", "Regional COPLINK"], ["counts"],
+                     ["counts", "--format", "json"], ["findings"], ["sources"], ["report", "--out", str(out)]):
             result = runner.invoke(main, [*args, "--db", str(db_path)])
             assert result.exit_code == 0, result.output
             outputs.append(result.output)

@@ -15,7 +15,7 @@ from ..errors import InputError, UsageError, column_letter
 from ..model import (DIMENSIONS, MEASURES, MISSING, OBSERVATION_COLUMN_NAMES, QUALIFIERS, REPORTED,
                      SUPPRESSED, WITHHELD, Finding)
 from ..periods import DEFAULT_FISCAL_YEAR_START, Period, PeriodError, parse_period
-from .cells import COUNT_HINT, Cell, CellError, parse_cell
+from .cells import Cell, CellError, parse_cell
 from .grid import Grid, cell_text, read_grid
 from .problems import ProblemList
 
