@@ -174,10 +174,29 @@ class Store:
             JOIN sources s ON s.source_id = o.source_id
             WHERE n.source_id = ?
             GROUP BY ALL ORDER BY ALL""", [source_id]).fetchall()
-        return [Finding(f"{agency or 'all agencies'}, {system}", "overlapping_sources",
-                        f"{cells} {measure} observation(s) from {period} on overlap {file_name}; "
-                        "sums over both files would count the same searches twice.")
-                for file_name, agency, system, measure, cells, period in rows]
+        findings = [Finding(f"{agency or 'all agencies'}, {system}", "overlapping_sources",
+                            f"{cells} {measure} observation(s) from {period} on overlap {file_name}; "
+                            "sums over both files would count the same searches twice.")
+                    for file_name, agency, system, measure, cells, period in rows]
+        within = self.connection.execute("""
+            SELECT n.row_number, n.column_name, n.period_label, o.row_number, o.column_name, o.period_label,
+                   n.agency, n.measure
+            FROM observations n
+            JOIN observations o ON o.source_id = n.source_id AND o.measure = n.measure
+                 AND o.system = n.system AND o.agency IS NOT DISTINCT FROM n.agency
+                 AND o.reason_category IS NOT DISTINCT FROM n.reason_category
+                 AND o.query_type IS NOT DISTINCT FROM n.query_type
+                 AND o.period_start < n.period_end AND n.period_start < o.period_end
+                 AND (o.row_number, o.column_name, o.period_start) < (n.row_number, n.column_name, n.period_start)
+                 AND NOT (o.period_start = n.period_start AND o.period_end = n.period_end)
+            WHERE n.source_id = ?
+            ORDER BY ALL""", [source_id]).fetchall()
+        findings += [Finding(f"row {row}, column {column}", "overlapping_periods",
+                             f"{agency or 'the agency'}'s {measure} for {label} overlap those for {other_label} "
+                             f"(row {other_row}, column {other_column}); sums over both would count the same "
+                             "searches twice.")
+                     for row, column, label, other_row, other_column, other_label, agency, measure in within]
+        return findings
 
     # -- reading back ------------------------------------------------------------------------------------
     def row(self, sql: str, parameters: list | None = None) -> tuple | None:

@@ -278,6 +278,12 @@ def _read_wide(ctx: _Context) -> None:
     if not_read:
         ctx.findings.append(Finding(f"row {ctx.header_row}", "columns_not_read",
                                     "columns not read (not a known dimension): " + ", ".join(not_read)))
+    for index, period in list(periods.items()):  # "Q1 2017" among monthly columns is their subtotal
+        if any(other != index and period.contains(p) and p != period for other, p in periods.items()):
+            totals[index] = periods.pop(index)
+            ctx.findings.append(Finding(f"row {ctx.header_row}, column {_column_name(index, header[index])}",
+                                        "subtotal_column", f"column {header[index]!r} covers other columns' periods; "
+                                        "it is checked against them as a subtotal, not counted."))
 
     value_columns = list(periods) + list(totals)
     without_counts = _RowsWithoutCounts()
@@ -416,11 +422,14 @@ def _read_long(ctx: _Context) -> None:
     without_counts = _RowsWithoutCounts()
     totals: list[tuple[int, str, tuple, Cell]] = []  # (row, column, key, cell) of long-table total rows
     parts: dict[tuple, list[Cell]] = {}
+    first_row: dict[tuple, int] = {}
     data_rows = 0
     for index in range(header_index + 1, len(grid.rows)):
         raw_row, row_number = grid.rows[index], index + 1
         texts = [cell_text(cell) for cell in raw_row]
         kind = _row_kind(texts, list(value_columns), text_at(texts, "agency"))
+        if kind == "no_counts" and (text_at(texts, "period") or text_at(texts, "period_start")):
+            kind = "total" if TOTAL_LABEL.search(text_at(texts, "agency")) else "data"  # a blank count is missing
         if kind == "blank":
             continue
         if kind == "no_counts":
@@ -468,6 +477,12 @@ def _read_long(ctx: _Context) -> None:
             if kind == "total":  # a stated total of the rows of its period: reconciled, never an agency
                 totals.append((row_number, column, key, cell))
                 continue
+            series = (agency, *key)
+            if series in first_row:
+                ctx.findings.append(Finding(f"row {row_number}", "duplicate_row",
+                                            f"{agency!r} for {period.label} appears again (first in row "
+                                            f"{first_row[series]}); both rows are counted."))
+            first_row.setdefault(series, row_number)
             parts.setdefault(key, []).append(cell)
             _record(ctx, cell, row=row_number, column=column, measure=measure, agency=agency,
                     system=system, period=period, extra=extra)

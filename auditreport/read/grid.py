@@ -57,18 +57,26 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
 
 def _read_csv(path: Path, data: bytes) -> tuple[list[list[object]], str, str]:
     text, encoding = decode_text(data, path.name)
-    try:
-        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    if delimiter != "," and text[:8192].count(",") > text[:8192].count(delimiter) * 2:
-        delimiter = ","
+    delimiter = _delimiter(text[:16384])
     try:
         rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as error:
         raise InputError(f"the CSV could not be split into cells ({error})", file=path.name,
                          hint="Check for an unclosed quote; re-export the table as CSV.") from None
     return rows, encoding, delimiter
+
+
+def _delimiter(sample: str) -> str:
+    """The delimiter that splits the most lines into the same number (>1) of cells; title lines have one."""
+    def score(delimiter: str) -> int:
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if row]
+        except csv.Error:
+            return 0
+        widths = [width for width in widths[:-1] if width > 1]  # the last line may be cut off
+        return max((widths.count(width) for width in set(widths)), default=0)
+
+    return max(",;\t|", key=lambda delimiter: (score(delimiter), delimiter == ","))
 
 
 def _xlsx_cell(value: object) -> object:
