@@ -34,6 +34,12 @@ class CountQuery:
     fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START
     apportion: bool = False
 
+    @property
+    def group_by(self) -> tuple[str, ...]:
+        """`by`, plus `system` when not named: searches of different systems are never added together
+        (one search can sit in two systems' logs, and a published figure for a network includes its parts)."""
+        return self.by if "system" in self.by else (*self.by, "system")
+
     def __post_init__(self) -> None:
         unknown = [d for d in self.by if d not in DIMENSIONS]
         if unknown:
@@ -96,7 +102,7 @@ def _buckets(store: Store, query: CountQuery) -> pd.DataFrame:
 
 def _counts_sql(query: CountQuery) -> str:
     """SQL over `observations` and a registered `buckets` table; one row per (bucket, group)."""
-    by = list(query.by)
+    by = list(query.group_by)
     group = ", ".join(["b.period", "b.bucket_start", "b.bucket_end"] + [f"o.{d}" for d in by] + ["o.measure"])
     series = "o.measure, o.system, o.agency, o.reason_category, o.query_type"
     additive = MEASURES[query.measure].additive and query.grain != REPORTED_GRAIN
@@ -211,7 +217,7 @@ def _tidy(table: pd.DataFrame, query: CountQuery) -> pd.DataFrame:
         table[column] = table[column].astype("int64")
     for column in ("value", "value_low", "value_high"):
         table[column] = table[column].astype("float64")
-    table = table.sort_values(["period_start", "period_end", *query.by], kind="stable", na_position="last")
+    table = table.sort_values(["period_start", "period_end", *query.group_by], kind="stable", na_position="last")
     table["display"] = [display_value(row, MEASURES[query.measure].kind) for row in table.itertuples()]
     return table.reset_index(drop=True)
 
@@ -261,7 +267,7 @@ def shares(store: Store, query: CountQuery | None = None, *, within: tuple[str, 
                          hint="Use --measure searches.")
     result = counts(store, query)
     table = result.table.copy()
-    keys = ["period", *within]
+    keys = ["period", "system", *[w for w in within if w != "system"]]
     known = table["value"].fillna(0)
     totals = known.groupby([table[k] for k in keys], dropna=False).transform("sum")
     group_exact = table["exact"].groupby([table[k] for k in keys], dropna=False).transform("all")
@@ -283,7 +289,7 @@ def changes(store: Store, query: CountQuery | None = None, **options) -> pd.Data
     if query.grain == REPORTED_GRAIN:
         raise UsageError("changes need a calendar grain", hint=f"Use --grain {', '.join(GRAINS)}.")
     buckets = _buckets(store, query)
-    by = list(query.by)
+    by = list(query.group_by)
     join = "".join(f" AND {{a}}.{d} IS NOT DISTINCT FROM c.{d}" for d in by)
     sql = f"""
     WITH c AS ({_counts_sql(query)}),

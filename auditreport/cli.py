@@ -95,7 +95,7 @@ def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format):
     if output_format == "json":
         click.echo(tables.counts_json(result))
     elif output_format == "table":
-        click.echo(tables.terminal_table(result.table, ["period", *result.query.by, "display", "complete"],
+        click.echo(tables.terminal_table(result.table, ["period", *result.query.group_by, "display", "complete"],
                                          rename={"display": "value"}).rstrip("\n"))
     else:
         click.echo(tables.counts_csv(result), nl=False)

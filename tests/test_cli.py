@@ -16,7 +16,7 @@ from auditreport.cli import main
 from .conftest import COPLINK, DHS, snapshot
 
 SYSTEM = ["--system", "Regional COPLINK"]
-COUNTS_HEADER = ("period,period_start,period_end,agency,measure,value,exact,value_low,value_high,complete,"
+COUNTS_HEADER = ("period,period_start,period_end,agency,system,measure,value,exact,value_low,value_high,complete,"
                  "estimated,status,reported_cells,withheld_cells,suppressed_cells,missing_cells,source_ids,display")
 
 

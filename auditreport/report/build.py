@@ -70,26 +70,28 @@ def _headlines(store: Store, query: CountQuery, published: pd.DataFrame) -> list
         lines.append({"number": row.display, "text": f"{row.agency}: {what}{reason}, {period}",
                       "source": f"{row.source}, row {row.row_number}",
                       "citation": row.citation if isinstance(row.citation, str) else ""})
+    grain_words = query.grain.replace("_", " ")
     totals = aggregate.counts(store, CountQuery(by=(), grain=query.grain, measure="searches",
-                                                fiscal_year_start=query.fiscal_year_start))
-    derived = totals.table[~totals.table["source_ids"].fillna("").eq("")]
-    complete = derived[derived["complete"]]
-    if len(complete):
+                                                fiscal_year_start=query.fiscal_year_start)).table
+    changes = aggregate.changes(store, CountQuery(by=(), grain=query.grain, measure="searches",
+                                                  fiscal_year_start=query.fiscal_year_start))
+    for system, per_system in totals.groupby("system", sort=True):
+        complete = per_system[per_system["complete"]]
+        if not len(complete):
+            continue
         latest = complete.iloc[-1]
         lines.append({"number": latest["display"],
-                      "text": f"searches by all agencies in the latest complete {query.grain.replace('_', ' ')} "
+                      "text": f"searches of {system} by all agencies in the latest complete {grain_words} "
                               f"({latest['period']})" + ("" if latest["exact"] else
                                                          ": some cells are withheld, suppressed or missing"),
                       "source": f"sources {latest['source_ids']}", "citation": ""})
-        changes = aggregate.changes(store, CountQuery(by=(), grain=query.grain, measure="searches",
-                                                      fiscal_year_start=query.fiscal_year_start))
-        change = changes[changes["period"] == latest["period"]]
+        change = changes[(changes["period"] == latest["period"]) & (changes["system"] == system)]
         if len(change) and not math.isnan(change.iloc[0]["year_ago_value"]):
             row = change.iloc[0]
             exact = row["exact"] and row["year_ago_exact"]
             ratio = row["change_from_year_ago_ratio"]
             lines.append({"number": f"{'' if exact else 'about '}{ratio:+.0%}",
-                          "text": f"change from the same {query.grain.replace('_', ' ')} a year before "
+                          "text": f"change in searches of {system} from the same {grain_words} a year before "
                                   f"({row['year_ago_value']:,.0f} to {row['value']:,.0f})"
                                   + ("" if exact else "; not exact: some cells are withheld, suppressed or missing"),
                           "source": f"sources {latest['source_ids']}", "citation": ""})
@@ -109,27 +111,31 @@ def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: in
     content.left_out = by_agency.left_out
     table = by_agency.table[by_agency.table["agency"].notna()]
     grain_words = grain.replace("_", " ")
-    if len(table):
-        chart_table = table.drop(columns=["estimated"])
-        figure = charts.searches_by_period(chart_table, by="agency",
-                                           title=f"Searches per {grain_words} by agency",
-                                           source_line=source_line(sources, _ids(table)))
-        content.charts.append(ChartSection("searches-by-agency", f"Searches per {grain_words}, by agency",
-                                           figure_svg(figure), chart_table))
-        figure = charts.trend_lines(chart_table, by="agency", title=f"Trend per agency, searches per {grain_words}",
-                                    source_line=source_line(sources, _ids(table)))
-        content.charts.append(ChartSection("trend-by-agency", f"Trend per agency ({grain_words})",
-                                           figure_svg(figure), chart_table))
-        yearly = aggregate.shares(store, CountQuery(by=("agency",), grain="year", measure="searches"))
-        complete_years = yearly.table[yearly.table["complete"] & yearly.table["agency"].notna()]
+    yearly = aggregate.shares(store, CountQuery(by=("agency",), grain="year", measure="searches")).table
+    systems = sorted(table["system"].unique())
+    for number, system in enumerate(systems, start=1):  # one set of charts per system: never added together
+        suffix = "" if len(systems) == 1 else f"-{number}"
+        per_system = table[table["system"] == system].drop(columns=["estimated"])
+        line = source_line(sources, _ids(per_system))
+        figure = charts.searches_by_period(per_system, by="agency", source_line=line,
+                                           title=f"Searches of {system} per {grain_words}, by agency")
+        content.charts.append(ChartSection(f"searches-by-agency{suffix}",
+                                           f"Searches of {system} per {grain_words}, by agency",
+                                           figure_svg(figure), per_system))
+        figure = charts.trend_lines(per_system, by="agency", source_line=line,
+                                    title=f"Trend per agency, searches of {system} per {grain_words}")
+        content.charts.append(ChartSection(f"trend-by-agency{suffix}", f"Trend per agency, {system} ({grain_words})",
+                                           figure_svg(figure), per_system))
+        complete_years = yearly[yearly["complete"] & yearly["agency"].notna() & (yearly["system"] == system)]
         if len(complete_years):
-            latest = complete_years[complete_years["period"] == complete_years["period"].iloc[-1]]
-            figure = charts.share_by_agency(latest, by="agency",
-                                            title=f"Share of searches by agency, {latest['period'].iloc[0]}",
-                                            source_line=source_line(sources, _ids(latest)))
-            content.charts.append(ChartSection("share-by-agency", f"Share of searches by agency, "
-                                               f"{latest['period'].iloc[0]} (latest complete year)",
-                                               figure_svg(figure), latest.drop(columns=["estimated"]),
+            year = complete_years["period"].iloc[-1]
+            latest = complete_years[complete_years["period"] == year]
+            figure = charts.share_by_agency(latest, by="agency", source_line=source_line(sources, _ids(latest)),
+                                            title=f"Share of searches of {system} by agency, {year}")
+            content.charts.append(ChartSection(f"share-by-agency{suffix}",
+                                               f"Share of searches of {system} by agency, {year} "
+                                               "(latest complete year)", figure_svg(figure),
+                                               latest.drop(columns=["estimated"]),
                                                "Computed from the counts above; shares are not added to counts."))
     shares_published = published[published["measure"] == "share_of_searches"]
     groups = shares_published.groupby(["system", "period_label"], sort=True)
