@@ -1,0 +1,254 @@
+"""The DuckDB store: provenance, idempotent ingest, one transaction per file, only model columns stored."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from auditreport.errors import AuditReportError, PrivacyWarning, UsageError
+from auditreport.model import FINDING_COLUMNS, OBSERVATION_COLUMN_NAMES, SOURCE_COLUMNS, Finding
+from auditreport.read.count_table import TableRead, read_count_table
+from auditreport.store import IngestResult, SourceInfo, Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+COPLINK = Path(__file__).parent.parent / "sample_logs" / "coplink-region-outside-agency-queries-2017-2019.csv"
+TABLES = ("findings", "observations", "schema_migrations", "sources")
+
+
+def source_info(read: TableRead, **options) -> SourceInfo:
+    grid = read.grid
+    return SourceInfo(grid.file_name, grid.sha256, grid.size_bytes, read.reader, sheet=grid.sheet,
+                      rows_read=read.rows_read, **options)
+
+
+def ingest(store: Store, path: Path, **read_options) -> IngestResult:
+    read_options.setdefault("system", "Regional COPLINK")
+    read = read_count_table(path, **read_options)
+    return store.add_source(source_info(read), read.observations, read.findings)
+
+
+def snapshot(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table, in a stable order."""
+    return {table: sorted(store.connection.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+            for table in TABLES}
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "audit.duckdb") as opened:
+        yield opened
+
+
+# -- schema -------------------------------------------------------------------------------------------------------
+def test_new_database_has_the_declared_schema(store):
+    assert store.table_names() == list(TABLES)
+    for table, columns in (("sources", SOURCE_COLUMNS), ("findings", FINDING_COLUMNS)):
+        names = [r[0] for r in store.connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table]).fetchall()]
+        assert names == [c.name for c in columns]
+    names = [r[0] for r in store.connection.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations' "
+        "ORDER BY ordinal_position").fetchall()]
+    assert names == list(OBSERVATION_COLUMN_NAMES)
+    assert store.row("SELECT max(version) FROM schema_migrations") == (1,)
+
+
+def test_reopening_does_not_migrate_again(tmp_path):
+    path = tmp_path / "audit.duckdb"
+    with Store(path) as store:
+        ingest(store, FIXTURES / "wide_jan-17_labels.csv")
+        before = snapshot(store)
+    with Store(path) as store:
+        assert snapshot(store) == before
+    with Store(path, read_only=True) as store:
+        assert store.row("SELECT count(*) FROM observations") == (6,)
+
+
+def test_read_only_needs_an_existing_database(tmp_path):
+    with pytest.raises(UsageError) as raised:
+        Store(tmp_path / "nothing.duckdb", read_only=True)
+    assert str(raised.value) == (f"there is no database at {tmp_path / 'nothing.duckdb'}. "
+                                 "Ingest a file first (auditreport ingest FILE), or pass --db PATH.")
+
+
+# -- ingest -------------------------------------------------------------------------------------------------------
+def test_ingest_records_provenance_observations_and_findings(store):
+    result = ingest(store, COPLINK)
+    assert result == IngestResult(1, COPLINK.name, False, 324, 6)
+    assert result.summary() == f"{COPLINK.name}: ingested as source 1: 324 observation(s), 6 finding(s)."
+    source = store.sources().iloc[0]
+    assert (source["file_name"], source["sheet"], source["reader"], source["rows_read"]) == (
+        COPLINK.name, "", "count-table-wide", 9)
+    assert source["size_bytes"] == COPLINK.stat().st_size
+    assert len(source["sha256"]) == 64
+    assert store.row("SELECT count(*), count(DISTINCT agency) FROM observations WHERE source_id = 1") == (324, 9)
+    stored_sum = store.row("SELECT sum(value) FROM observations WHERE status = 'reported'")[0]
+    assert stored_sum == read_count_table(COPLINK, system="Regional COPLINK").observations["value"].sum()
+    assert stored_sum < 120_171  # the withheld and suppressed values are not in it
+    findings = store.findings()
+    assert list(findings["kind"]) == ["footnotes_not_read", "missing_cells", "suppressed_cells", "total_mismatch",
+                                      "total_mismatch", "withheld_cells"]
+    assert set(findings["source"]) == {COPLINK.name}
+
+
+def test_reingesting_the_same_file_changes_nothing(store):
+    first = ingest(store, COPLINK)
+    before = snapshot(store)
+    second = ingest(store, COPLINK)
+    assert second == IngestResult(first.source_id, COPLINK.name, True, 0, 0)
+    assert second.summary() == f"{COPLINK.name}: already ingested as source 1; nothing changed."
+    assert snapshot(store) == before
+
+
+def test_the_same_bytes_under_another_name_are_the_same_source(store, tmp_path):
+    ingest(store, FIXTURES / "wide_jan-17_labels.csv")
+    copy = tmp_path / "renamed_copy.csv"
+    copy.write_bytes((FIXTURES / "wide_jan-17_labels.csv").read_bytes())
+    before = snapshot(store)
+    assert ingest(store, copy).already_ingested
+    assert snapshot(store) == before
+
+
+def test_sources_are_numbered_in_order(store):
+    assert ingest(store, FIXTURES / "wide_jan-17_labels.csv").source_id == 1
+    assert ingest(store, FIXTURES / "wide_quarters_q3_2019.csv").source_id == 2
+    assert store.row("SELECT list(DISTINCT source_id ORDER BY source_id) FROM observations") == ([1, 2],)
+
+
+def test_a_failure_inside_the_transaction_leaves_every_table_as_before(store):
+    ingest(store, FIXTURES / "wide_jan-17_labels.csv")
+    before = snapshot(store)
+    read = read_count_table(FIXTURES / "wide_quarters_q3_2019.csv", system="Regional COPLINK")
+    broken = read.observations.copy()
+    broken.loc[3, "system"] = None  # violates NOT NULL after the sources row is inserted
+    with pytest.raises(duckdb.Error):
+        store.add_source(source_info(read), broken, [Finding("row 2", "total_mismatch", "a finding")])
+    assert snapshot(store) == before
+    # the connection is usable afterwards and the same file can be ingested once it is fixed
+    result = store.add_source(source_info(read), read.observations, read.findings)
+    assert (result.source_id, result.already_ingested, result.observations) == (2, False, 6)
+
+
+def test_a_failure_inside_the_transaction_reports_the_real_cause(store):
+    # regression: the ConstraintException was masked by 'Current transaction is aborted'
+    read = read_count_table(FIXTURES / "wide_quarters_q3_2019.csv", system="Regional COPLINK")
+    broken = read.observations.copy()
+    broken.loc[3, "system"] = None
+    with pytest.raises(duckdb.ConstraintException, match="NOT NULL constraint failed"):
+        store.add_source(source_info(read), broken, read.findings)
+
+
+def test_a_failing_finding_rolls_back_the_observations_too(store):
+    ingest(store, FIXTURES / "wide_jan-17_labels.csv")
+    before = snapshot(store)
+    read = read_count_table(FIXTURES / "wide_quarters_q3_2019.csv", system="Regional COPLINK")
+    with pytest.raises(duckdb.Error):  # findings are written last: location may not be NULL
+        store.add_source(source_info(read), read.observations, [Finding(None, "total_mismatch", "no location")])
+    assert snapshot(store) == before
+
+
+def test_unknown_status_is_refused_before_anything_is_written(store):
+    read = read_count_table(FIXTURES / "wide_jan-17_labels.csv", system="S")
+    before = snapshot(store)
+    broken = read.observations.assign(status="zero")
+    with pytest.raises(AuditReportError) as raised:
+        store.add_source(source_info(read), broken, [])
+    assert str(raised.value) == "wide_jan-17_labels.csv: internal: unknown status ['zero']"
+    assert snapshot(store) == before
+
+
+# -- the privacy guard ---------------------------------------------------------------------------------------------
+def test_guard_drops_unknown_columns_with_a_privacy_warning(store):
+    read = read_count_table(FIXTURES / "wide_jan-17_labels.csv", system="S")
+    personal = read.observations.assign(plate="7ABC123", officer_name="J. Smith")
+    with pytest.warns(PrivacyWarning, match=r"^columns dropped before storing \(not part of the count model\): "
+                                            r"plate, officer_name$"):
+        result = store.add_source(source_info(read), personal, read.findings)
+    assert result.observations == 6
+    stored = store.query("SELECT * FROM observations")
+    assert list(stored.columns) == list(OBSERVATION_COLUMN_NAMES)
+    text = stored.to_string() + store.query("SELECT * FROM sources").to_string()
+    assert "7ABC123" not in text and "Smith" not in text
+
+
+def test_guard_is_silent_for_model_columns(store, recwarn):
+    ingest(store, FIXTURES / "wide_jan-17_labels.csv")
+    assert not [w for w in recwarn if issubclass(w.category, PrivacyWarning)]
+
+
+# -- overlapping sources --------------------------------------------------------------------------------------------
+def test_overlapping_sources_produce_a_finding(store):
+    ingest(store, FIXTURES / "wide_jan-17_labels.csv")  # Agency A and B, Jan-Mar 2017
+    result = ingest(store, FIXTURES / "long_agency_period_count.csv")  # Agency A and B, Jan-Feb 2017
+    assert result.findings == 2
+    overlaps = store.findings().query("kind == 'overlapping_sources'")
+    assert list(overlaps["source"]) == ["long_agency_period_count.csv"] * 2
+    assert list(overlaps["location"]) == ["Agency A, Regional COPLINK", "Agency B, Regional COPLINK"]
+    for message in overlaps["message"]:
+        assert message.startswith("2 searches observation(s) from ")
+        assert message.endswith(" on overlap wide_jan-17_labels.csv; sums over both files would count the same "
+                                "searches twice.")
+
+
+def test_no_overlap_finding_for_another_system_or_adjacent_periods(store):
+    ingest(store, FIXTURES / "wide_jan-17_labels.csv")  # Jan-Mar 2017
+    ingest(store, FIXTURES / "long_agency_period_count.csv", system="LInX")  # other system
+    ingest(store, FIXTURES / "wide_quarters_q3_2019.csv")  # later periods
+    assert "overlapping_sources" not in set(store.findings()["kind"])
+
+
+def test_overlap_finding_names_the_first_overlapping_period(store):
+    # regression: min(period_label) named 'Feb-17', the alphabetically first label
+    ingest(store, FIXTURES / "wide_jan-17_labels.csv")
+    ingest(store, FIXTURES / "long_agency_period_count.csv")
+    messages = store.findings().query("kind == 'overlapping_sources'")["message"]
+    assert all(" from Jan-17 on " in message for message in messages)
+
+
+def test_overlap_finding_counts_the_new_observations(store):
+    # regression: joined pairs were counted, so one 2017 value over three months was '3 observation(s)'
+    ingest(store, FIXTURES / "wide_jan-17_labels.csv")  # three months per agency
+    ingest(store, FIXTURES / "wide_years.csv")  # one 2017 value per agency
+    messages = store.findings().query("kind == 'overlapping_sources'")["message"]
+    assert all(message.startswith("1 searches observation(s) from 2017 on ") for message in messages)
+
+
+# -- identity of sources and databases --------------------------------------------------------------------------------
+def test_two_sheets_of_one_workbook_are_two_sources(store, tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.title = "FY2018"
+    first.append(["Agency", "Oct-17", "Nov-17"])
+    first.append(["ICE ERO", 5, 6])
+    second = workbook.create_sheet("FY2019")
+    second.append(["Agency", "Oct-18", "Nov-18"])
+    second.append(["ICE ERO", 7, 8])
+    path = tmp_path / "two_years.xlsx"
+    workbook.save(path)
+    results = [ingest(store, path, sheet=sheet) for sheet in ("FY2018", "FY2019", "FY2018")]
+    assert [(r.source_id, r.already_ingested) for r in results] == [(1, False), (2, False), (1, True)]
+    assert list(store.sources()["sheet"]) == ["FY2018", "FY2019"]
+    assert store.sources()["sha256"].nunique() == 1
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / "audit.duckdb"
+    with Store(path) as store:
+        store.connection.execute("INSERT INTO schema_migrations VALUES (99, now())")
+    with pytest.raises(UsageError) as raised:
+        Store(path)
+    assert str(raised.value) == f"{path} was written by a newer auditreport (schema 99). Upgrade auditreport."
+
+
+def test_another_duckdb_file_is_not_an_auditreport_database(tmp_path):
+    path = tmp_path / "other.duckdb"
+    connection = duckdb.connect(str(path))
+    connection.execute("CREATE TABLE t (x INTEGER)")
+    connection.close()
+    with pytest.raises(UsageError) as raised:
+        Store(path, read_only=True)
+    assert str(raised.value) == f"{path} is not an auditreport database. Pass --db with the right file."
