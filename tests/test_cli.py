@@ -183,3 +183,19 @@ def test_changes_previous_and_year_ago(loaded):
     year_ago = [r for r in rows if r["period"] == "2017-Q2"][0]
     assert q2["previous_value"] == q1["value"] and q2["year_ago_value"] == year_ago["value"]
     assert int(q2["change"]) == int(q2["value"]) - int(q1["value"])
+
+
+BAD_INPUTS = ["empty.csv", "header_only.csv", "binary_garbage.bin", "ragged_row.csv", "non_numeric_count.csv",
+              "negative_count.csv", "unknown_period_label.csv", "many_bad_cells.csv"]
+
+
+@pytest.mark.parametrize("name", BAD_INPUTS)
+def test_bad_inputs_fail_in_one_line_and_leave_the_database_as_it_was(loaded, name):
+    from .conftest import FIXTURES
+
+    before = snapshot(loaded)
+    result = run("ingest", FIXTURES / name, *SYSTEM, "--db", loaded)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {name}") and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+    assert snapshot(loaded) == before
