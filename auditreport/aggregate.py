@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
 from .model import DIMENSIONS, MEASURES, QUALIFIERS, measure as measure_named
 from .periods import (DEFAULT_FISCAL_YEAR_START, GRAINS, PeriodError, calendar, previous_bucket, year_before)
@@ -104,7 +105,10 @@ def _counts_sql(query: CountQuery) -> str:
     """SQL over `observations` and a registered `buckets` table; one row per (bucket, group)."""
     by = list(query.group_by)
     group = ", ".join(["b.period", "b.bucket_start", "b.bucket_end"] + [f"o.{d}" for d in by] + ["o.measure"])
-    series = "o.measure, o.system, o.agency, o.reason_category, o.query_type"
+    # A series is one line of one source as it was written (the agency as given, before the crosswalk
+    # merges variants); the grouping dimensions follow from it.
+    stored = ["measure", "system", "agency_as_given", "reason_category", "query_type", "on_behalf_of"]
+    series = ", ".join(f"o.{d}" for d in stored + [d for d in by if d not in stored])
     additive = MEASURES[query.measure].additive and query.grain != REPORTED_GRAIN
     # Additive measures fit a bucket when inside it; shares (and the 'reported' grain) only when equal to it.
     inside = ("o.period_start >= b.bucket_start AND o.period_end <= b.bucket_end" if additive
@@ -119,7 +123,10 @@ def _counts_sql(query: CountQuery) -> str:
     exact_extra = "" if additive else " AND count(*) = 1"
     return f"""
     WITH placed AS (
-        SELECT b.period, b.bucket_start, b.bucket_end, o.*,
+        SELECT b.period, b.bucket_start, b.bucket_end,
+               o.* REPLACE (coalesce(m.agency, o.agency) AS agency),  -- agencies as the crosswalk names them
+               o.agency AS agency_as_given,
+               m.parent, m.department, m.level, m.state, m.federal,
                datediff('day', greatest(o.period_start, b.bucket_start), least(o.period_end, b.bucket_end))
                  / datediff('day', o.period_start, o.period_end) AS fraction,
                CASE WHEN o.status = 'reported' AND o.qualifier = 'exact' THEN o.value
@@ -127,6 +134,7 @@ def _counts_sql(query: CountQuery) -> str:
                CASE WHEN o.status = 'reported' AND o.qualifier = 'exact' THEN o.value
                     WHEN o.status IN ('reported', 'suppressed') THEN o.value_high END AS high
         FROM observations o JOIN buckets b ON {placement}
+        LEFT JOIN agency_names m ON m.agency_as_given = o.agency
         WHERE o.measure = $measure
     ),
     series AS (  -- one series is one agency/system/... line of one source table, within one bucket
@@ -185,16 +193,31 @@ def _left_out_sql(query: CountQuery) -> str:
     """
 
 
-def _with_buckets(store: Store, buckets: pd.DataFrame, sql: str, parameters: dict) -> pd.DataFrame:
+def agency_names(store: Store, crosswalk: Crosswalk | None = None) -> pd.DataFrame:
+    """Every searching-agency name in the store, matched against the crosswalk (one row per name)."""
+    crosswalk = crosswalk or project_crosswalk(store.path)
+    names = [row[0] for row in store.connection.execute(
+        "SELECT DISTINCT agency FROM observations WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
+    table = crosswalk.match_names(names)
+    table["federal"] = table["federal"].astype("boolean")
+    return table
+
+
+def _run(store: Store, sql: str, parameters: dict, *, buckets: pd.DataFrame,
+         crosswalk: Crosswalk | None) -> pd.DataFrame:
+    """Run SQL over the store with the reporting calendar and the agency names registered beside it."""
     connection = store.connection
     connection.register("buckets", buckets)
+    connection.register("agency_names", agency_names(store, crosswalk))
     try:
         return connection.execute(sql, parameters).df()
     finally:
         connection.unregister("buckets")
+        connection.unregister("agency_names")
 
 
-def counts(store: Store, query: CountQuery | None = None, **options) -> Counts:
+def counts(store: Store, query: CountQuery | None = None, *, crosswalk: Crosswalk | None = None,
+           **options) -> Counts:
     """Counts of one measure by dimensions and grain.
 
     >>> counts(store, by=("agency",), grain="fiscal_year").table  # doctest: +SKIP
@@ -202,9 +225,13 @@ def counts(store: Store, query: CountQuery | None = None, **options) -> Counts:
     query = query or CountQuery(**options)
     buckets = _buckets(store, query)
     parameters = {"measure": query.measure}
-    table = _with_buckets(store, buckets, _counts_sql(query) + " ORDER BY ALL", parameters)
+    table = _run(store, _counts_sql(query) + " ORDER BY ALL", parameters, buckets=buckets, crosswalk=crosswalk)
     table = _tidy(table, query)
-    left_out = pd.DataFrame() if query.apportion else _with_buckets(store, buckets, _left_out_sql(query), parameters)
+    left_out = pd.DataFrame() if query.apportion else _run(store, _left_out_sql(query), parameters,
+                                                           buckets=buckets, crosswalk=crosswalk)
+    if len(left_out):
+        for column in ("period_start", "period_end"):
+            left_out[column] = pd.to_datetime(left_out[column]).dt.date
     return Counts(query, table, left_out)
 
 
@@ -255,7 +282,8 @@ def display_value(row, kind: str = "count") -> str:
     return f"{prefix}at least {number(value)}" if status != "reported" else f"about {number(value)}"
 
 
-def shares(store: Store, query: CountQuery | None = None, *, within: tuple[str, ...] = (), **options) -> Counts:
+def shares(store: Store, query: CountQuery | None = None, *, within: tuple[str, ...] = (),
+           crosswalk: Crosswalk | None = None, **options) -> Counts:
     """Each group's share of the total within its period (and `within` dimensions), from counts.
 
     A share is exact only when every count in its group is exact; it is a different measure and is
@@ -265,7 +293,7 @@ def shares(store: Store, query: CountQuery | None = None, *, within: tuple[str, 
     if not MEASURES[query.measure].additive:
         raise UsageError(f"shares are computed from counts, not from {query.measure}",
                          hint="Use --measure searches.")
-    result = counts(store, query)
+    result = counts(store, query, crosswalk=crosswalk)
     table = result.table.copy()
     keys = ["period", "system", *[w for w in within if w != "system"]]
     known = table["value"].fillna(0)
@@ -280,7 +308,8 @@ def shares(store: Store, query: CountQuery | None = None, *, within: tuple[str, 
     return Counts(query, table, result.left_out)
 
 
-def changes(store: Store, query: CountQuery | None = None, **options) -> pd.DataFrame:
+def changes(store: Store, query: CountQuery | None = None, *, crosswalk: Crosswalk | None = None,
+            **options) -> pd.DataFrame:
     """Each value beside the previous period's and the same period a year before, with changes.
 
     A change is exact only when both values are exact and complete.
@@ -306,7 +335,7 @@ def changes(store: Store, query: CountQuery | None = None, **options) -> pd.Data
     LEFT JOIN c y ON y.period_start = c.year_ago_start{join.format(a='y')}
     ORDER BY ALL
     """
-    table = _with_buckets(store, buckets, sql, {"measure": query.measure})
+    table = _run(store, sql, {"measure": query.measure}, buckets=buckets, crosswalk=crosswalk)
     for column in ("period_start", "period_end"):
         table[column] = pd.to_datetime(table[column]).dt.date
     for column in ("exact", "previous_exact", "year_ago_exact"):
@@ -314,9 +343,78 @@ def changes(store: Store, query: CountQuery | None = None, **options) -> pd.Data
     return table
 
 
-def findings(store: Store) -> pd.DataFrame:
-    """Data-quality findings, with the source file name: columns source, location, kind, message."""
-    return store.findings()[["source", "location", "kind", "message"]]
+def findings(store: Store, crosswalk: Crosswalk | None = None) -> pd.DataFrame:
+    """Data-quality findings: those stored at ingest, then the agency names the crosswalk does not know.
+
+    Columns source, location, kind, message. Agency findings are worked out now, so a crosswalk edit
+    changes them without re-ingesting anything.
+    """
+    stored = store.findings()[["source", "location", "kind", "message"]]
+    unmatched = unmatched_agencies(store, crosswalk)
+    agency_rows = pd.DataFrame({
+        "source": unmatched["sources"], "location": "agency " + unmatched["agency_as_given"].map(repr),
+        "kind": "agency_unmatched",
+        "message": [f"{name!r} matches no agency in the crosswalk; it is counted as {shown!r}"
+                    + (f" ({note})" if isinstance(note, str) else "")
+                    + ". Review it with `auditreport agencies unmatched` and add it to agencies.toml."
+                    for name, shown, note in zip(unmatched["agency_as_given"], unmatched["agency"],
+                                                 unmatched["note"])]})
+    return pd.concat([stored, agency_rows], ignore_index=True) if len(agency_rows) else stored
+
+
+def agency_roster(store: Store, query: CountQuery | None = None, *, crosswalk: Crosswalk | None = None,
+                  **options) -> pd.DataFrame:
+    """Every searching agency per system: level, hierarchy, how it was matched, the first and last period
+    with searches, and its total (exact only when every part is); `new` marks agencies that first appear
+    after the system's first period."""
+    query = query or CountQuery(**options)
+    table = counts(store, CountQuery(("agency",), query.grain, query.measure, query.fiscal_year_start),
+                   crosswalk=crosswalk).table
+    columns = ["agency", "system", "level", "department", "state", "match_method", "names_as_given", "first_period",
+               "last_period", "searches", "exact", "display", "new"]
+    table = table[table["agency"].notna()]
+    if not len(table):
+        return pd.DataFrame(columns=columns)
+    searched = table[table["value"].fillna(0) > 0]
+    spans = searched.groupby(["agency", "system"]).agg(first_start=("period_start", "min"),
+                                                       last_start=("period_start", "max"))
+    labels = table.drop_duplicates("period_start").set_index("period_start")["period"]
+    totals = table.groupby(["agency", "system"]).agg(searches=("value", "sum"), exact=("exact", "all"))
+    roster = totals.join(spans, how="left").reset_index()
+    roster["first_period"] = roster["first_start"].map(labels)
+    roster["last_period"] = roster["last_start"].map(labels)
+    system_start = table.groupby("system")["period_start"].min()
+    roster["new"] = roster["first_start"] > roster["system"].map(system_start)
+    names = agency_names(store, crosswalk)
+    facts = names.groupby("agency").agg(level=("level", "first"), department=("department", "first"),
+                                        state=("state", "first"), match_method=("match_method", "first"),
+                                        names_as_given=("agency_as_given", lambda n: "; ".join(sorted(n))))
+    roster = roster.join(facts, on="agency")
+    roster["display"] = [f"{total:,.0f}" if exact else f"at least {total:,.0f}"
+                         for total, exact in zip(roster["searches"], roster["exact"])]
+    return roster.sort_values(["system", "searches", "agency"], ascending=[True, False, True])[columns] \
+        .reset_index(drop=True)
+
+
+def unmatched_agencies(store: Store, crosswalk: Crosswalk | None = None) -> pd.DataFrame:
+    """Names that match no crosswalk entry, for review: as given, as counted, inferred level, searches, files."""
+    names = agency_names(store, crosswalk)
+    names = names[names["match_method"] == "unmatched"]
+    if not len(names):
+        return names.assign(searches=pd.Series(dtype="float64"), sources=pd.Series(dtype=str))
+    store.connection.register("unmatched_names", names[["agency_as_given"]])
+    try:
+        usage = store.query("""
+            SELECT o.agency AS agency_as_given,
+                   sum(o.value) FILTER (WHERE o.measure = 'searches' AND o.status = 'reported') AS searches,
+                   string_agg(DISTINCT s.file_name, '; ' ORDER BY s.file_name) AS sources
+            FROM observations o JOIN sources s USING (source_id)
+            JOIN unmatched_names u ON u.agency_as_given = o.agency
+            GROUP BY o.agency""")
+    finally:
+        store.connection.unregister("unmatched_names")
+    table = names.merge(usage, on="agency_as_given", how="left")
+    return table[["agency_as_given", "agency", "state", "level", "qualifiers", "note", "searches", "sources"]]
 
 
 def sources(store: Store) -> pd.DataFrame:
@@ -339,4 +437,5 @@ def published_figures(store: Store) -> pd.DataFrame:
 
 
 __all__ = ["CountQuery", "Counts", "counts", "shares", "changes", "findings", "sources", "published_figures",
+           "agency_names", "agency_roster", "unmatched_agencies",
            "display_value", "ALL_GRAINS", "PeriodError"]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import aggregate, charts
 from .aggregate import CountQuery, Counts
+from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
 from .periods import DEFAULT_FISCAL_YEAR_START
 from .read.count_table import read_count_table
@@ -57,9 +58,14 @@ def ingest_file(store: Store, path: str | Path, *, system: str | None = None, ag
 
 @dataclass
 class AuditDB:
-    """An auditreport database opened for analysis. Close it (or use `with`) when done."""
+    """An auditreport database opened for analysis. Close it (or use `with`) when done.
+
+    `crosswalk` names the searching agencies: the shipped one, with agencies.toml beside the database
+    (or the file given to `open_db(agencies=...)`) laid over it.
+    """
 
     store: Store
+    crosswalk: Crosswalk
 
     def __enter__(self) -> "AuditDB":
         return self
@@ -80,20 +86,32 @@ class AuditDB:
     def counts(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter", measure: str = "searches",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, apportion: bool = False) -> Counts:
         """Counts by dimensions and grain; `.table` is a DataFrame, `.left_out` what did not fit one period."""
-        return aggregate.counts(self.store, CountQuery(_dimensions(by), grain, measure, fiscal_year_start, apportion))
+        return aggregate.counts(self.store, CountQuery(_dimensions(by), grain, measure, fiscal_year_start, apportion),
+                                crosswalk=self.crosswalk)
 
     def shares(self, by: str | Iterable[str] | None = "agency", grain: str = "year",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> Counts:
         """Each group's share of the searches in its period."""
-        return aggregate.shares(self.store, CountQuery(_dimensions(by), grain, "searches", fiscal_year_start))
+        return aggregate.shares(self.store, CountQuery(_dimensions(by), grain, "searches", fiscal_year_start),
+                                crosswalk=self.crosswalk)
 
     def changes(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter",
                 fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> pd.DataFrame:
         """Change against the previous period and the same period a year before."""
-        return aggregate.changes(self.store, CountQuery(_dimensions(by), grain, "searches", fiscal_year_start))
+        return aggregate.changes(self.store, CountQuery(_dimensions(by), grain, "searches", fiscal_year_start),
+                                 crosswalk=self.crosswalk)
 
     def findings(self) -> pd.DataFrame:
-        return aggregate.findings(self.store)
+        """Data-quality findings (columns source, location, kind, message), agency names included."""
+        return aggregate.findings(self.store, self.crosswalk)
+
+    def agencies(self) -> pd.DataFrame:
+        """Every searching-agency name: as given, as counted, its hierarchy, and how it was matched."""
+        return aggregate.agency_names(self.store, self.crosswalk)
+
+    def unmatched_agencies(self) -> pd.DataFrame:
+        """Names the crosswalk does not know, for review (add them to agencies.toml)."""
+        return aggregate.unmatched_agencies(self.store, self.crosswalk)
 
     def sources(self) -> pd.DataFrame:
         return aggregate.sources(self.store)
@@ -114,12 +132,15 @@ class AuditDB:
     def report(self, out: str | Path, *, grain: str = "quarter",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str = DEFAULT_TITLE) -> Path:
         """Write report.html and the chart CSVs into `out`; return the path of report.html."""
-        return build_report(self.store, out, grain=grain, fiscal_year_start=fiscal_year_start, title=title)
+        return build_report(self.store, out, grain=grain, fiscal_year_start=fiscal_year_start, title=title,
+                            crosswalk=self.crosswalk)
 
 
-def open_db(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> AuditDB:
-    """Open (or create) an auditreport database file."""
-    return AuditDB(Store(path, read_only=read_only))
+def open_db(path: str | Path = DEFAULT_DB, *, read_only: bool = False,
+            agencies: str | Path | None = None) -> AuditDB:
+    """Open (or create) an auditreport database file; `agencies` is a project agencies.toml to use."""
+    crosswalk = project_crosswalk(path, agencies)  # read first: a bad agency file opens nothing
+    return AuditDB(Store(path, read_only=read_only), crosswalk)
 
 
 def demo(out: str | Path = "auditreport-demo", *, db: str | Path | None = None,

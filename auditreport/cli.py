@@ -29,6 +29,11 @@ def _fail(error: BaseException, verbose: bool) -> None:
     sys.exit(EXIT_UNEXPECTED)
 
 
+def agencies_option(function):
+    return click.option("--agencies", "agencies", default=None, type=click.Path(dir_okay=False),
+                        help="Project agency crosswalk (TOML); default: agencies.toml beside the database.")(function)
+
+
 def command(function):
     """Common options (--db, --verbose) and error handling for every command."""
     @click.option("--db", "db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
@@ -86,10 +91,11 @@ def ingest(paths, db, system, agency, request, sheet, fiscal_year_start):
               help="Split numbers whose period spans several buckets by days (marked estimated).")
 @click.option("--format", "output_format", type=click.Choice(["csv", "table", "json"]), default="csv",
               show_default=True)
+@agencies_option
 @command
-def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format):
+def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format, agencies):
     """Counts by agency (or other dimensions) and period, with exactness and completeness."""
-    with api.open_db(db, read_only=True) as database:
+    with api.open_db(db, read_only=True, agencies=agencies) as database:
         result = database.counts(by=by, grain=grain, measure=measure, fiscal_year_start=fiscal_year_start,
                                  apportion=apportion)
     if output_format == "json":
@@ -115,30 +121,33 @@ def _period_options(function):
 
 @main.command()
 @_period_options
+@agencies_option
 @command
-def shares(db, by, grain, fiscal_year_start):
+def shares(db, by, grain, fiscal_year_start, agencies):
     """Each group's share of all searches in its period (CSV). Exact only when every count in the period is."""
-    with api.open_db(db, read_only=True) as database:
+    with api.open_db(db, read_only=True, agencies=agencies) as database:
         result = database.shares(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
     click.echo(tables.shares_csv(result), nl=False)
 
 
 @main.command()
 @_period_options
+@agencies_option
 @command
-def changes(db, by, grain, fiscal_year_start):
+def changes(db, by, grain, fiscal_year_start, agencies):
     """Each period's searches beside the previous period's and the same period a year before (CSV)."""
-    with api.open_db(db, read_only=True) as database:
+    with api.open_db(db, read_only=True, agencies=agencies) as database:
         table = database.changes(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
     click.echo(tables.changes_csv(table), nl=False)
 
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["csv", "table"]), default="csv", show_default=True)
+@agencies_option
 @command
-def findings(db, output_format):
+def findings(db, output_format, agencies):
     """Data-quality findings: columns source, location, kind, message."""
-    with api.open_db(db, read_only=True) as database:
+    with api.open_db(db, read_only=True, agencies=agencies) as database:
         table = database.findings()
     if output_format == "table":
         click.echo(tables.terminal_table(table, list(table.columns)).rstrip("\n"))
@@ -156,14 +165,38 @@ def sources(db):
     click.echo(tables.frame_csv(table, columns), nl=False)
 
 
+@main.group()
+def agencies():
+    """Who searched: how agency names were matched to the crosswalk, and which were not."""
+
+
+@agencies.command("unmatched")
+@agencies_option
+@command
+def agencies_unmatched(db, agencies):
+    """Names that match no agency in the crosswalk (CSV), to review and add to agencies.toml."""
+    with api.open_db(db, read_only=True, agencies=agencies) as database:
+        click.echo(tables.frame_csv(database.unmatched_agencies()), nl=False)
+
+
+@agencies.command("names")
+@agencies_option
+@command
+def agencies_names(db, agencies):
+    """Every agency name as given, as counted, its hierarchy and how it was matched (CSV)."""
+    with api.open_db(db, read_only=True, agencies=agencies) as database:
+        click.echo(tables.frame_csv(database.agencies()), nl=False)
+
+
 @main.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the report into.")
 @click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default="quarter", show_default=True)
 @click.option("--fiscal-year-start", type=int, default=DEFAULT_FISCAL_YEAR_START, show_default=True)
+@agencies_option
 @command
-def report(db, out, grain, fiscal_year_start):
+def report(db, out, grain, fiscal_year_start, agencies):
     """Write report.html (one self-contained file) and a CSV of each chart's data into --out."""
-    with api.open_db(db, read_only=True) as database:
+    with api.open_db(db, read_only=True, agencies=agencies) as database:
         path = database.report(out, grain=grain, fiscal_year_start=fiscal_year_start)
     click.echo(f"report written to {path}")
 

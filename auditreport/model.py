@@ -48,6 +48,11 @@ MEASURES = {m.name: m for m in (
     Measure("searches", "count", "searches", True, "Number of searches (queries) run"),
     Measure("share_of_searches", "share", "share of searches", False,
             "Fraction (0 to 1) of all searches in a stated group that this agency ran"),
+    Measure("searches_beyond_retention", "count", "searches", True,
+            "Searches whose look-back window starts further back than a retention period (audit logs; the "
+            "period is in the source's options as retention_days)"),
+    Measure("searches_multi_network", "count", "searches", True,
+            "Searches that covered more than one network (audit logs)"),
 )}
 
 
@@ -66,7 +71,8 @@ def measure(name: str) -> Measure:
 class Dimension:
     name: str
     description: str
-    header_aliases: tuple[str, ...]  # column headers in count tables that mean this dimension
+    header_aliases: tuple[str, ...] = ()  # column headers in count tables that mean this dimension
+    origin: str = "stored"  # "stored" in observations, or derived from the agency "crosswalk" at query time
 
 
 DIMENSIONS = {d.name: d for d in (
@@ -79,7 +85,18 @@ DIMENSIONS = {d.name: d for d in (
               ("reason category", "reason_category", "purpose", "purpose code", "category")),
     Dimension("query_type", "Kind of search (person, vehicle, plate, ...)",
               ("query type", "query_type", "search type", "type of search", "type")),
+    Dimension("on_behalf_of", "An agency named in the reason text ('assist ICE'), never the searching agency"),
+    Dimension("parent", "The searching agency's parent in the crosswalk (ICE for HSI, DHS for ICE)",
+              origin="crosswalk"),
+    Dimension("department", "The top of the searching agency's hierarchy (DHS, DOJ; the agency itself if none)",
+              origin="crosswalk"),
+    Dimension("level", "federal, state, county, municipal, tribal, regional or other", origin="crosswalk"),
+    Dimension("state", "The searching agency's state (two-letter code), from the crosswalk or its name",
+              origin="crosswalk"),
+    Dimension("federal", "true for federal agencies, false for others, empty when the level is not known",
+              origin="crosswalk"),
 )}
+STORED_DIMENSIONS = tuple(name for name, d in DIMENSIONS.items() if d.origin == "stored")
 
 
 # -- stored columns ---------------------------------------------------------------------------------
@@ -109,6 +126,7 @@ OBSERVATION_COLUMNS = (
     Column("qualifier", "VARCHAR NOT NULL", "How exact the number is: " + ", ".join(QUALIFIERS)),
     Column("cell_text", "VARCHAR", "The mark as printed when it was not a plain number (\"<10\", \"(b)(7)(E)\")"),
     Column("citation", "VARCHAR", "Where a published figure was published, when given"),
+    Column("on_behalf_of", "VARCHAR", "Agency named in the reason text (audit logs), never the searching agency"),
 )
 OBSERVATION_COLUMN_NAMES = tuple(c.name for c in OBSERVATION_COLUMNS)
 

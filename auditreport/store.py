@@ -22,15 +22,17 @@ from .model import (FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVA
 from .privacy import guard_observations
 
 DEFAULT_DB = "auditreport.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS = {
     1: [
         "CREATE TABLE sources (" + ", ".join(f"{c.name} {c.sql_type}" for c in SOURCE_COLUMNS)
         + ", UNIQUE (sha256, sheet))",
-        "CREATE TABLE observations (" + ", ".join(f"{c.name} {c.sql_type}" for c in OBSERVATION_COLUMNS) + ")",
+        "CREATE TABLE observations (" + ", ".join(f"{c.name} {c.sql_type}" for c in OBSERVATION_COLUMNS
+                                                  if c.name != "on_behalf_of") + ")",
         "CREATE TABLE findings (" + ", ".join(f"{c.name} {c.sql_type}" for c in FINDING_COLUMNS) + ")",
     ],
+    2: ["ALTER TABLE observations ADD COLUMN on_behalf_of VARCHAR"],  # agencies named in reason text
 }
 
 
@@ -83,6 +85,10 @@ class Store:
             self._migrate()
         elif self._version() == 0:
             raise UsageError(f"{self.path} is not an auditreport database", hint="Pass --db with the right file.")
+        elif self._version() < SCHEMA_VERSION:  # written by an older auditreport: upgrade once, then read
+            self.connection.close()
+            Store(self.path).close()
+            self.connection = duckdb.connect(str(self.path), read_only=True)
 
     def __enter__(self) -> "Store":
         return self
@@ -151,7 +157,8 @@ class Store:
                  source.reader, json.dumps(source.options or {}, sort_keys=True), source.source_tz,
                  source.report_tz, source.rows_read, _now()])
             columns = ", ".join("?::INTEGER AS source_id" if c == "source_id" else c for c in OBSERVATION_COLUMN_NAMES)
-            connection.execute(f"INSERT INTO observations SELECT {columns} FROM incoming_observations", [source_id])
+            connection.execute(f"INSERT INTO observations BY NAME SELECT {columns} FROM incoming_observations",
+                               [source_id])
             overlaps = self._overlap_findings(source_id)
             all_findings = list(findings) + overlaps
             if all_findings:

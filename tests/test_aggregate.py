@@ -202,7 +202,8 @@ def test_shares_are_never_summed(store):
     # regression: any share measure crashed ('any_p.value(p.value)' after a blind str.replace)
     result = counts(store, by=("agency",), grain="quarter", measure="share_of_searches")
     assert table_rows(result, ["period", "agency", "system", "value"]) == [
-        ("2017-Q1", "ICE", "AZLink", 0.77), ("2017-Q1", "ICE", "LEIS", None)]  # not 0.4 + 0.6, nor + 0.77
+        ("2017-Q1", "U.S. Immigration and Customs Enforcement", "AZLink", 0.77),
+        ("2017-Q1", "U.S. Immigration and Customs Enforcement", "LEIS", None)]  # not 0.4 + 0.6, nor + 0.77
 
 
 def test_share_bounds_are_not_summed_either(store):
@@ -274,7 +275,7 @@ def test_changes_need_a_calendar_grain(store):
 # -- the query is checked before any SQL runs ----------------------------------------------------------------------
 @pytest.mark.parametrize("options, message", [
     ({"by": ("plate",)}, "cannot break down by plate. Use one or more of: agency, system, reason_category, "
-                         "query_type."),
+                         "query_type, on_behalf_of, parent, department, level, state, federal."),
     ({"by": ("agency", "agency")}, "a dimension is named twice in --by. Name each dimension once."),
     ({"grain": "week"}, "unknown grain 'week'. Use one of: month, quarter, year, fiscal_quarter, fiscal_year, "
                         "reported."),

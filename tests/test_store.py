@@ -52,7 +52,7 @@ def test_new_database_has_the_declared_schema(store):
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations' "
         "ORDER BY ordinal_position").fetchall()]
     assert names == list(OBSERVATION_COLUMN_NAMES)
-    assert store.row("SELECT max(version) FROM schema_migrations") == (1,)
+    assert store.row("SELECT max(version) FROM schema_migrations") == (2,)
 
 
 def test_reopening_does_not_migrate_again(tmp_path):

@@ -48,7 +48,7 @@ def _norm(text: str) -> str:
 def _dimension_of(header: str) -> str | None:
     name = _norm(header)
     for dimension in DIMENSIONS.values():
-        if name in dimension.header_aliases or name == dimension.name:
+        if dimension.header_aliases and (name in dimension.header_aliases or name == dimension.name):
             return dimension.name
     return None
 
@@ -175,7 +175,7 @@ def _record(ctx: _Context, cell: Cell, *, row: int, column: str, measure: str, a
             system: str | None, period: Period, extra: dict | None = None) -> None:
     record = {
         "row_number": row, "column_name": column, "measure": measure, "agency": agency, "system": system,
-        "reason_category": None, "query_type": None,
+        "reason_category": None, "query_type": None, "on_behalf_of": None,
         "period_start": period.start, "period_end": period.end, "period_label": period.label,
         "status": cell.status, "value": cell.value, "value_low": cell.low, "value_high": cell.high,
         "qualifier": cell.qualifier if cell.status == REPORTED else "exact",

@@ -14,10 +14,11 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import aggregate, charts
+from ..agencies import Crosswalk
 from ..aggregate import CountQuery
 from ..periods import Period, describe
 from ..store import Store
-from .figures import figure_png, figure_svg
+from .figures import figure_svg
 
 DEFAULT_TITLE = "Who searches shared police databases, and how often"
 
@@ -42,6 +43,7 @@ class ReportContent:
     findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agencies: pd.DataFrame = field(default_factory=pd.DataFrame)  # every outside agency, per system
 
 
 def source_line(sources: pd.DataFrame, source_ids: set[int] | None = None) -> str:
@@ -61,7 +63,7 @@ def _ids(table: pd.DataFrame) -> set[int]:
     return ids
 
 
-def _headlines(store: Store, query: CountQuery, published: pd.DataFrame) -> list[dict]:
+def _headlines(store: Store, query: CountQuery, published: pd.DataFrame, crosswalk: Crosswalk | None) -> list[dict]:
     lines = []
     for row in published.itertuples():
         period = describe(Period(row.period_start, row.period_end, row.period_label, "range"))
@@ -72,9 +74,11 @@ def _headlines(store: Store, query: CountQuery, published: pd.DataFrame) -> list
                       "citation": row.citation if isinstance(row.citation, str) else ""})
     grain_words = query.grain.replace("_", " ")
     totals = aggregate.counts(store, CountQuery(by=(), grain=query.grain, measure="searches",
-                                                fiscal_year_start=query.fiscal_year_start)).table
+                                                fiscal_year_start=query.fiscal_year_start), crosswalk=crosswalk).table
     changes = aggregate.changes(store, CountQuery(by=(), grain=query.grain, measure="searches",
-                                                  fiscal_year_start=query.fiscal_year_start))
+                                                  fiscal_year_start=query.fiscal_year_start), crosswalk=crosswalk)
+    federal = aggregate.shares(store, CountQuery(by=("federal",), grain=query.grain, measure="searches",
+                                                 fiscal_year_start=query.fiscal_year_start), crosswalk=crosswalk).table
     for system, per_system in totals.groupby("system", sort=True):
         complete = per_system[per_system["complete"]]
         if not len(complete):
@@ -85,6 +89,13 @@ def _headlines(store: Store, query: CountQuery, published: pd.DataFrame) -> list
                               f"({latest['period']})" + ("" if latest["exact"] else
                                                          ": some cells are withheld, suppressed or missing"),
                       "source": f"sources {latest['source_ids']}", "citation": ""})
+        share = federal[(federal["period"] == latest["period"]) & (federal["system"] == system)
+                        & federal["federal"].eq(True)]
+        if len(share):
+            lines.append({"number": share.iloc[0]["display"],
+                          "text": f"share of those searches run by federal agencies ({latest['period']})",
+                          "source": f"sources {latest['source_ids']}; agencies as named by the crosswalk",
+                          "citation": ""})
         change = changes[(changes["period"] == latest["period"]) & (changes["system"] == system)]
         if len(change) and not math.isnan(change.iloc[0]["year_ago_value"]):
             row = change.iloc[0]
@@ -99,19 +110,24 @@ def _headlines(store: Store, query: CountQuery, published: pd.DataFrame) -> list
 
 
 def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: int = 10,
-                  title: str = DEFAULT_TITLE) -> ReportContent:
+                  title: str = DEFAULT_TITLE, crosswalk: Crosswalk | None = None) -> ReportContent:
     query = CountQuery(by=("agency",), grain=grain, measure="searches", fiscal_year_start=fiscal_year_start)
     sources = store.sources()
     published = aggregate.published_figures(store)
     content = ReportContent(title, grain, fiscal_year_start, published=published, sources=sources,
-                            findings=aggregate.findings(store))
-    content.headlines = _headlines(store, query, published)
+                            findings=aggregate.findings(store, crosswalk),
+                            agencies=aggregate.agency_roster(store, query, crosswalk=crosswalk))
+    content.headlines = _headlines(store, query, published, crosswalk)
 
-    by_agency = aggregate.counts(store, query)
+    by_agency = aggregate.counts(store, query, crosswalk=crosswalk)
+    by_level = aggregate.counts(store, CountQuery(("level",), grain, "searches", fiscal_year_start),
+                                crosswalk=crosswalk).table
+    by_level["level"] = by_level["level"].fillna("unknown")
     content.left_out = by_agency.left_out
     table = by_agency.table[by_agency.table["agency"].notna()]
     grain_words = grain.replace("_", " ")
-    yearly = aggregate.shares(store, CountQuery(by=("agency",), grain="year", measure="searches")).table
+    yearly = aggregate.shares(store, CountQuery(by=("agency",), grain="year", measure="searches"),
+                              crosswalk=crosswalk).table
     systems = sorted(table["system"].unique())
     for number, system in enumerate(systems, start=1):  # one set of charts per system: never added together
         suffix = "" if len(systems) == 1 else f"-{number}"
@@ -126,6 +142,14 @@ def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: in
                                     title=f"Trend per agency, searches of {system} per {grain_words}")
         content.charts.append(ChartSection(f"trend-by-agency{suffix}", f"Trend per agency, {system} ({grain_words})",
                                            figure_svg(figure), per_system))
+        levels = by_level[by_level["system"] == system].drop(columns=["estimated"])
+        figure = charts.searches_by_period(levels, by="level", source_line=line + "; levels from the agency crosswalk",
+                                           title=f"Searches of {system} per {grain_words}, by level of government")
+        content.charts.append(ChartSection(f"searches-by-level{suffix}",
+                                           f"Searches of {system} per {grain_words}, by level (federal, state, ...)",
+                                           figure_svg(figure), levels,
+                                           "Levels come from the agency crosswalk; 'unknown' marks names it does "
+                                           "not know (see the agencies section)."))
         complete_years = yearly[yearly["complete"] & yearly["agency"].notna() & (yearly["system"] == system)]
         if len(complete_years):
             year = complete_years["period"].iloc[-1]
@@ -159,8 +183,10 @@ def _table_html(table: pd.DataFrame, columns: list[str]) -> str:
     return shown.to_html(index=False, na_rep="", border=0, classes="data", escape=True)
 
 
-CHART_COLUMNS = ["period", "agency", "system", "display", "exact", "complete", "status", "source_ids",
+CHART_COLUMNS = ["period", "agency", "level", "system", "display", "exact", "complete", "status", "source_ids",
                  "citation", "source", "row_number"]
+AGENCY_COLUMNS = ["agency", "system", "level", "department", "state", "display", "first_period", "last_period",
+                  "match_method", "names_as_given"]
 
 
 def write_report(content: ReportContent, out: str | Path) -> Path:
@@ -177,6 +203,10 @@ def write_report(content: ReportContent, out: str | Path) -> Path:
         findings_html=_table_html(content.findings, ["source", "location", "kind", "message"]),
         left_out_html=_table_html(content.left_out, ["source", "row_number", "column_name", "agency", "system",
                                                      "measure", "period_label", "status"]),
+        agencies_html=_table_html(content.agencies, AGENCY_COLUMNS),
+        new_agencies_html=_table_html(content.agencies[content.agencies["new"].eq(True)] if len(content.agencies)
+                                      else content.agencies, ["agency", "system", "level", "first_period", "display"]),
+        new_agencies=int(content.agencies["new"].eq(True).sum()) if len(content.agencies) else 0,
         sources_html=_table_html(content.sources, ["source_id", "file_name", "sha256", "size_bytes", "sheet",
                                                    "request_id", "reader", "rows_read", "source_tz", "report_tz"]),
     )
@@ -185,12 +215,8 @@ def write_report(content: ReportContent, out: str | Path) -> Path:
     return path
 
 
-def write_chart_pngs(content: ReportContent, figures: dict, out: Path) -> None:  # pragma: no cover - helper
-    for slug, figure in figures.items():
-        (out / f"{slug}.png").write_bytes(figure_png(figure))
-
-
 def build_report(store: Store, out: str | Path, *, grain: str = "quarter", fiscal_year_start: int = 10,
-                 title: str = DEFAULT_TITLE) -> Path:
+                 title: str = DEFAULT_TITLE, crosswalk: Crosswalk | None = None) -> Path:
     """Build the report for everything in `store` into directory `out`; return the path of report.html."""
-    return write_report(build_content(store, grain=grain, fiscal_year_start=fiscal_year_start, title=title), out)
+    return write_report(build_content(store, grain=grain, fiscal_year_start=fiscal_year_start, title=title,
+                                      crosswalk=crosswalk), out)
