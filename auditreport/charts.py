@@ -156,7 +156,7 @@ def searches_by_period(table: pd.DataFrame, *, by: str = "agency", title: str | 
         ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
         ax.yaxis.grid(True, color=_GRID_COLOUR, linewidth=0.8)
         ax.set_axisbelow(True)
-        fig.suptitle(title, x=0.01, ha="left", gid="title")
+        fig.suptitle(_wrap_title(title), x=0.01, ha="left", gid="title")
         ax.set_title(_period_span(periods), color=_NOTE_COLOUR, gid="subtitle")
 
         partial = not all(_flag(c) for c in cells["complete"])
@@ -264,7 +264,7 @@ def share_by_agency(table: pd.DataFrame, *, by: str = "agency", title: str | Non
         ax.set_axisbelow(True)
         ax.set_xlabel(f"{_capitalised(the_measure.unit)} (percent)")
         ax.set_ylabel(by_label)
-        fig.suptitle(title, x=0.01, ha="left", gid="title")
+        fig.suptitle(_wrap_title(title), x=0.01, ha="left", gid="title")
         ax.set_title(", ".join(period_labels), color=_NOTE_COLOUR, gid="subtitle")
         notes = []
         if notes_about:
@@ -352,7 +352,7 @@ def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = 
             ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
         ax.yaxis.grid(True, color=_GRID_COLOUR, linewidth=0.8)
         ax.set_axisbelow(True)
-        fig.suptitle(title, x=0.01, ha="left", gid="title")
+        fig.suptitle(_wrap_title(title), x=0.01, ha="left", gid="title")
         ax.set_title(_period_span(periods), color=_NOTE_COLOUR, gid="subtitle")
 
         handles, labels = ax.get_legend_handles_labels()
@@ -485,6 +485,11 @@ def _mark_kinds(cells: pd.DataFrame) -> list[str]:
 
 
 # -- drawing helpers ----------------------------------------------------------------------------
+def _wrap_title(title: str) -> str:
+    """Long titles (system names, irregular periods) wrap instead of running off the figure."""
+    return textwrap.fill(title, width=75, break_long_words=False)
+
+
 def _new_figure(figsize: tuple[float, float]) -> Figure:
     fig = Figure(figsize=figsize, dpi=DPI, layout="constrained", facecolor="white")
     FigureCanvasAgg(fig)  # so text can be measured, headless and without pyplot
@@ -494,7 +499,7 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
 def _empty_figure(title: str, source_line: str) -> Figure:
     with style_context(["default", _STYLE]):
         fig = _new_figure((FIGSIZE[0], 3.0))
-        fig.suptitle(title, x=0.01, ha="left", gid="title")
+        fig.suptitle(_wrap_title(title), x=0.01, ha="left", gid="title")
         fig.text(0.5, 0.5, "No data for this chart", ha="center", va="center", fontsize=12,
                  color=_NOTE_COLOUR, gid="empty")
         _foot(fig, [], source_line)

@@ -179,8 +179,9 @@ def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: in
 
 
 def _table_html(table: pd.DataFrame, columns: list[str]) -> str:
-    shown = table[[c for c in columns if c in table.columns]].copy()
-    return shown.to_html(index=False, na_rep="", border=0, classes="data", escape=True)
+    shown = table[[c for c in columns if c in table.columns]].astype(object)
+    shown = shown.where(shown.notna(), "")  # an unknown value prints as nothing, never as 'None' or 'nan'
+    return shown.to_html(index=False, border=0, classes="data", escape=True)
 
 
 CHART_COLUMNS = ["period", "agency", "level", "system", "display", "exact", "complete", "status", "source_ids",
