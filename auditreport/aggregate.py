@@ -54,6 +54,10 @@ class CountQuery:
             raise UsageError(f"--fiscal-year-start must be a month number from 1 to 12, not {self.fiscal_year_start}",
                              hint="Use 10 for the US federal year (October), 7 for July.")
         measure = measure_named(self.measure)
+        if self.apportion and self.grain == REPORTED_GRAIN:
+            raise UsageError("--apportion splits numbers across calendar periods; the 'reported' grain keeps "
+                             "each number in its own period", hint="Leave out --apportion, or choose a calendar "
+                                                                    "grain such as --grain quarter.")
         if self.apportion and not measure.additive:
             raise UsageError(f"{self.measure} cannot be apportioned: a share of a longer period is not the share "
                              "of a part of it", hint="Leave out --apportion, or use --grain reported.")
@@ -101,94 +105,150 @@ def _buckets(store: Store, query: CountQuery) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def _fits(query: CountQuery) -> str:
+    """When an observation `o` belongs to bucket `b`: inside it for counts; equal to it for shares and
+    at the 'reported' grain (a share of a longer period is not the share of a part of it)."""
+    if MEASURES[query.measure].additive and query.grain != REPORTED_GRAIN:
+        return "o.period_start >= b.bucket_start AND o.period_end <= b.bucket_end"
+    return "o.period_start = b.bucket_start AND o.period_end = b.bucket_end"
+
+
+SERIES = ("measure", "system", "agency_as_given", "reason_category", "query_type", "on_behalf_of")
+
+
 def _counts_sql(query: CountQuery) -> str:
-    """SQL over `observations` and a registered `buckets` table; one row per (bucket, group)."""
+    """SQL over `observations`, `coverage` and the registered `buckets` and `agency_names`; one row per
+    (bucket, group).
+
+    A series is one line of one source as written (the agency as given, before the crosswalk merges
+    variants). Counts of a series are expected in every bucket its system's data reach: where a count
+    table has none, the part is missing (never zero); inside an audit log's coverage, no row means zero.
+    """
     by = list(query.group_by)
-    group = ", ".join(["b.period", "b.bucket_start", "b.bucket_end"] + [f"o.{d}" for d in by] + ["o.measure"])
-    # A series is one line of one source as it was written (the agency as given, before the crosswalk
-    # merges variants); the grouping dimensions follow from it.
-    stored = ["measure", "system", "agency_as_given", "reason_category", "query_type", "on_behalf_of"]
-    series = ", ".join(f"o.{d}" for d in stored + [d for d in by if d not in stored])
-    additive = MEASURES[query.measure].additive and query.grain != REPORTED_GRAIN
-    # Additive measures fit a bucket when inside it; shares (and the 'reported' grain) only when equal to it.
-    inside = ("o.period_start >= b.bucket_start AND o.period_end <= b.bucket_end" if additive
-              else "o.period_start = b.bucket_start AND o.period_end = b.bucket_end")
+    additive = MEASURES[query.measure].additive
+    expand = additive and query.grain != REPORTED_GRAIN  # lay every series out over its system's reach
+    keys = list(SERIES) + [d for d in by if d not in SERIES]
+    key_list = ", ".join(keys)
+    same = lambda a, b: " AND ".join(f"{a}.{k} IS NOT DISTINCT FROM {b}.{k}" for k in keys)  # noqa: E731
+    group = ", ".join(["period", "bucket_start", "bucket_end", *by, "measure"])
+    same_group = " AND ".join(["c.period = g.period", "c.measure = g.measure"]
+                              + [f"c.{d} IS NOT DISTINCT FROM g.{d}" for d in by])
     overlap = "o.period_start < b.bucket_end AND b.bucket_start < o.period_end"
-    placement = f"({inside}) OR ({overlap})" if query.apportion else inside
-    value_sum = ("sum(p.value * p.fraction) FILTER (WHERE p.status = 'reported')" if additive
-                 else "CASE WHEN count(*) = 1 THEN any_value(p.value) END")  # shares are never added up
-    low_sum = "sum(p.low * p.fraction)" if additive else "CASE WHEN count(*) = 1 THEN any_value(p.low) END"
-    high_sum = ("CASE WHEN bool_or(p.high IS NULL) THEN NULL ELSE sum(p.high * p.fraction) END" if additive
-                else "CASE WHEN count(*) = 1 THEN any_value(p.high) END")
-    exact_extra = "" if additive else " AND count(*) = 1"
+    placement = f"({_fits(query)}) OR ({overlap})" if query.apportion else _fits(query)
+    if additive:  # a part known only as a range ("thousands") leaves the value unknown, not low
+        value = ("CASE WHEN bool_or(status = 'reported' AND value IS NULL) THEN NULL "
+                 "ELSE sum(value * fraction) FILTER (WHERE status = 'reported') END")
+        low, high = "sum(low * fraction)", "CASE WHEN bool_or(high IS NULL) THEN NULL ELSE sum(high * fraction) END"
+        single = "true"
+    else:  # shares are never added up: one observation per group and bucket, or nothing
+        value, low, high = ("CASE WHEN count(*) = 1 THEN any_value(value) END",
+                            "CASE WHEN count(*) = 1 THEN any_value(low) END",
+                            "CASE WHEN count(*) = 1 THEN any_value(high) END")
+        single = "count(*) = 1"
+    series = (f"""
+        SELECT DISTINCT b.period, b.bucket_start, b.bucket_end, k.*
+        FROM (SELECT DISTINCT {key_list}, logged FROM placed) k
+        JOIN reach r ON r.system = k.system
+        JOIN buckets b ON b.bucket_start < r.last AND r.first < b.bucket_end""" if expand else f"""
+        SELECT DISTINCT period, bucket_start, bucket_end, {key_list}, logged FROM placed""")
     return f"""
-    WITH placed AS (
-        SELECT b.period, b.bucket_start, b.bucket_end,
-               o.* REPLACE (coalesce(m.agency, o.agency) AS agency),  -- agencies as the crosswalk names them
-               o.agency AS agency_as_given,
+    WITH named AS (  -- the measure's observations, agencies as the crosswalk names them
+        SELECT o.* REPLACE (coalesce(m.agency, o.agency) AS agency), o.agency AS agency_as_given,
                m.parent, m.department, m.level, m.state, m.federal,
+               o.system IN (SELECT system FROM coverage) AS logged
+        FROM observations o LEFT JOIN agency_names m ON m.agency_as_given = o.agency
+        WHERE o.measure = $measure
+    ),
+    placed AS (
+        SELECT b.period, b.bucket_start, b.bucket_end, o.*,
                datediff('day', greatest(o.period_start, b.bucket_start), least(o.period_end, b.bucket_end))
                  / datediff('day', o.period_start, o.period_end) AS fraction,
+               datediff('day', greatest(o.period_start, b.bucket_start), least(o.period_end, b.bucket_end))
+                 AS days,
                CASE WHEN o.status = 'reported' AND o.qualifier = 'exact' THEN o.value
                     WHEN o.status IN ('reported', 'suppressed') THEN coalesce(o.value_low, 0) ELSE 0 END AS low,
                CASE WHEN o.status = 'reported' AND o.qualifier = 'exact' THEN o.value
                     WHEN o.status IN ('reported', 'suppressed') THEN o.value_high END AS high
-        FROM observations o JOIN buckets b ON {placement}
-        LEFT JOIN agency_names m ON m.agency_as_given = o.agency
-        WHERE o.measure = $measure
+        FROM named o JOIN buckets b ON {placement}
     ),
-    series AS (  -- one series is one agency/system/... line of one source table, within one bucket
-        SELECT period, bucket_start, bucket_end, {series.replace('o.', '')},
-               coalesce(sum(datediff('day', greatest(period_start, bucket_start), least(period_end, bucket_end)))
-                 FILTER (WHERE status <> 'missing'), 0) AS covered_days
-        FROM placed GROUP BY period, bucket_start, bucket_end, {series.replace('o.', '')}
+    reach AS (  -- count tables: from their system's first to last bucket with data; logs: where they record
+        SELECT system, min(bucket_start) AS first, max(bucket_end) AS last FROM placed WHERE NOT logged
+        GROUP BY system
+        UNION ALL
+        SELECT system, min(period_start), max(period_end) FROM coverage GROUP BY system
+    ),
+    series AS ({series}
+    ),
+    series_days AS (
+        SELECT period, {key_list}, count(*) AS parts,
+               coalesce(sum(days) FILTER (WHERE status <> 'missing'), 0) AS days
+        FROM placed GROUP BY period, {key_list}
+    ),
+    logged_days AS (  -- days of each bucket that an audit log of the system records
+        SELECT b.period, c.system,
+               least(sum(datediff('day', greatest(c.period_start, b.bucket_start),
+                                  least(c.period_end, b.bucket_end))),
+                     datediff('day', b.bucket_start, b.bucket_end)) AS days
+        FROM coverage c JOIN buckets b ON c.period_start < b.bucket_end AND b.bucket_start < c.period_end
+        GROUP BY b.period, b.bucket_start, b.bucket_end, c.system
+    ),
+    coverage_by_group AS (
+        SELECT s.period, s.bucket_start, s.bucket_end, {', '.join(f's.{d}' for d in by)}, s.measure,
+               bool_and(CASE WHEN s.logged THEN coalesce(l.days, 0) ELSE coalesce(d.days, 0) END
+                        = datediff('day', s.bucket_start, s.bucket_end)) AS complete,
+               bool_or(NOT s.logged AND coalesce(d.days, 0) > datediff('day', s.bucket_start, s.bucket_end))
+                 AS overlapping,
+               count(*) FILTER (WHERE d.parts IS NULL AND NOT s.logged) AS absent_series
+        FROM series s
+        LEFT JOIN series_days d ON d.period = s.period AND {same('d', 's')}
+        LEFT JOIN logged_days l ON l.period = s.period AND l.system = s.system
+        GROUP BY s.period, s.bucket_start, s.bucket_end, {', '.join(f's.{d}' for d in by)}, s.measure
     ),
     grouped AS (
-        SELECT {group.replace('o.', 'p.').replace('b.', 'p.')},
-               {value_sum} AS value,
-               bool_and(p.status = 'reported' AND p.qualifier = 'exact' AND p.fraction = 1){exact_extra} AS exact,
-               {low_sum} AS value_low,
-               {high_sum} AS value_high,
-               bool_or(p.fraction < 1) AS estimated,
-               count(*) FILTER (WHERE p.status = 'reported') AS reported_cells,
-               count(*) FILTER (WHERE p.status = 'withheld') AS withheld_cells,
-               count(*) FILTER (WHERE p.status = 'suppressed') AS suppressed_cells,
-               count(*) FILTER (WHERE p.status = 'missing') AS missing_cells,
-               string_agg(DISTINCT p.source_id::VARCHAR, ',' ORDER BY p.source_id::VARCHAR) AS source_ids
-        FROM placed p GROUP BY {group.replace('o.', 'p.').replace('b.', 'p.')}
+        SELECT {group}, {value} AS value, {low} AS value_low, {high} AS value_high,
+               bool_and(status = 'reported' AND qualifier = 'exact' AND fraction = 1) AND {single} AS exact,
+               bool_or(fraction < 1) AS estimated,
+               count(*) FILTER (WHERE status = 'reported') AS reported_cells,
+               count(*) FILTER (WHERE status = 'withheld') AS withheld_cells,
+               count(*) FILTER (WHERE status = 'suppressed') AS suppressed_cells,
+               count(*) FILTER (WHERE status = 'missing') AS missing_cells,
+               string_agg(DISTINCT source_id::VARCHAR, ',' ORDER BY source_id::VARCHAR) AS source_ids
+        FROM placed GROUP BY {group}
     ),
-    coverage AS (
-        SELECT period, {', '.join(by + ['measure'])},
-               bool_and(covered_days = datediff('day', bucket_start, bucket_end)) AS complete
-        FROM series GROUP BY period, {', '.join(by + ['measure'])}
+    joined AS (
+        SELECT c.period, c.bucket_start AS period_start, c.bucket_end AS period_end,
+               {''.join(f'c.{d}, ' for d in by)}c.measure,
+               CASE WHEN c.absent_series > 0 AND g.value IS NULL THEN NULL
+                    WHEN g.period IS NULL THEN 0 ELSE g.value END AS value,
+               coalesce(g.exact, true) AND c.absent_series = 0 AND NOT c.overlapping AS exact,
+               CASE WHEN g.period IS NULL THEN 0 ELSE g.value_low END AS value_low,
+               CASE WHEN c.absent_series > 0 THEN NULL WHEN g.period IS NULL THEN 0 ELSE g.value_high END
+                 AS value_high,
+               c.complete, coalesce(g.estimated, false) AS estimated, c.overlapping,
+               coalesce(g.reported_cells, 0) AS reported_cells, coalesce(g.withheld_cells, 0) AS withheld_cells,
+               coalesce(g.suppressed_cells, 0) AS suppressed_cells,
+               coalesce(g.missing_cells, 0) + c.absent_series AS missing_cells, g.source_ids
+        FROM coverage_by_group c LEFT JOIN grouped g ON {same_group}
     )
-    SELECT g.period, g.bucket_start AS period_start, g.bucket_end AS period_end,
-           {''.join(f'g.{d}, ' for d in by)}g.measure, g.value, g.exact, g.value_low, g.value_high,
-           c.complete, g.estimated,
-           CASE WHEN g.reported_cells = g.reported_cells + g.withheld_cells + g.suppressed_cells + g.missing_cells
-                     THEN 'reported'
-                WHEN g.withheld_cells = g.reported_cells + g.withheld_cells + g.suppressed_cells + g.missing_cells
-                     THEN 'withheld'
-                WHEN g.suppressed_cells = g.reported_cells + g.withheld_cells + g.suppressed_cells + g.missing_cells
-                     THEN 'suppressed'
-                WHEN g.missing_cells = g.reported_cells + g.withheld_cells + g.suppressed_cells + g.missing_cells
-                     THEN 'missing'
+    SELECT period, period_start, period_end, {''.join(f'{d}, ' for d in by)}measure, value, exact,
+           value_low, value_high, complete, estimated,
+           CASE WHEN overlapping THEN 'overlapping'
+                WHEN withheld_cells + suppressed_cells + missing_cells = 0 THEN 'reported'
+                WHEN reported_cells + suppressed_cells + missing_cells = 0 THEN 'withheld'
+                WHEN reported_cells + withheld_cells + missing_cells = 0 THEN 'suppressed'
+                WHEN reported_cells + withheld_cells + suppressed_cells = 0 THEN 'missing'
                 ELSE 'mixed' END AS status,
-           g.reported_cells, g.withheld_cells, g.suppressed_cells, g.missing_cells, g.source_ids
-    FROM grouped g JOIN coverage c ON c.period = g.period AND c.measure = g.measure
-         {''.join(f' AND c.{d} IS NOT DISTINCT FROM g.{d}' for d in by)}
+           reported_cells, withheld_cells, suppressed_cells, missing_cells, source_ids
+    FROM joined
     """
 
 
 def _left_out_sql(query: CountQuery) -> str:
-    additive = MEASURES[query.measure].additive and query.grain != REPORTED_GRAIN
-    inside = ("o.period_start >= b.bucket_start AND o.period_end <= b.bucket_end" if additive
-              else "o.period_start = b.bucket_start AND o.period_end = b.bucket_end")
     return f"""
     SELECT s.file_name AS source, o.source_id, o.row_number, o.column_name, o.agency, o.system, o.measure,
            o.period_label, o.period_start, o.period_end, o.status, o.value, o.qualifier
     FROM observations o JOIN sources s USING (source_id)
-    WHERE o.measure = $measure AND NOT EXISTS (SELECT 1 FROM buckets b WHERE {inside})
+    WHERE o.measure = $measure AND NOT EXISTS (SELECT 1 FROM buckets b WHERE {_fits(query)})
     ORDER BY o.source_id, o.row_number, o.column_name
     """
 
@@ -258,10 +318,14 @@ def display_value(row, kind: str = "count") -> str:
 
     value = getattr(row, "value", math.nan)
     value = math.nan if value is None else value
-    if kind == "share" and not math.isnan(value):
-        return number(value) if getattr(row, "exact", False) else f"about {number(value)}"
-    low, high = getattr(row, "value_low", math.nan), getattr(row, "value_high", math.nan)
     status = getattr(row, "status", "reported")
+    if kind == "share":
+        if math.isnan(value):
+            return "not known" if status in ("reported", "mixed") else status
+        return number(value) if getattr(row, "exact", False) else f"about {number(value)}"
+    if status == "overlapping" and not math.isnan(value):
+        return f"{number(value)} (overlapping sources: may count searches twice)"
+    low, high = getattr(row, "value_low", math.nan), getattr(row, "value_high", math.nan)
     if getattr(row, "exact", False) and not math.isnan(value):
         return number(value)
     if status == "withheld":
@@ -295,15 +359,21 @@ def shares(store: Store, query: CountQuery | None = None, *, within: tuple[str, 
                          hint="Use --measure searches.")
     result = counts(store, query, crosswalk=crosswalk)
     table = result.table.copy()
-    keys = ["period", "system", *[w for w in within if w != "system"]]
-    known = table["value"].fillna(0)
-    totals = known.groupby([table[k] for k in keys], dropna=False).transform("sum")
-    group_exact = table["exact"].groupby([table[k] for k in keys], dropna=False).transform("all")
+    keys = [table[k] for k in ["period", "system", *[w for w in within if w != "system"]]]
+    low = table["value_low"].fillna(0)
+    high = table["value_high"]  # NaN: unbounded
+    low_total = low.groupby(keys, dropna=False).transform("sum")
+    high_total = high.groupby(keys, dropna=False).transform(lambda h: h.sum() if h.notna().all() else math.nan)
+    known_total = table["value"].fillna(0).groupby(keys, dropna=False).transform("sum")
+    exact_group = (table["exact"] & table["complete"]).groupby(keys, dropna=False).transform("all")
     table["measure"] = "share_of_searches"
-    table["value"] = (known / totals).where(totals > 0)
-    table["exact"] = group_exact & table["exact"]
-    table["value_low"] = math.nan
-    table["value_high"] = math.nan
+    # a group with nothing known has no share (never 0%); the others are shares of what is known
+    table["value"] = (table["value"] / known_total).where((known_total > 0) & table["value"].notna())
+    # bounds: least when the others are at their most, most when they are at their least
+    others_high = high_total - high.fillna(0)
+    table["value_low"] = (low / (low + others_high)).where(high_total.notna(), 0.0).fillna(0.0)
+    table["value_high"] = (high / (high + (low_total - low))).where(high.notna(), 1.0).clip(upper=1.0)
+    table["exact"] = exact_group
     table["display"] = [display_value(row, "share") for row in table.itertuples()]
     return Counts(query, table, result.left_out)
 

@@ -145,6 +145,13 @@ SOURCE_COLUMNS = (
     Column("ingested_at", "TIMESTAMP NOT NULL", "When the file was ingested (UTC)"),
 )
 
+COVERAGE_COLUMNS = (  # where a source records every search: inside the window, no row means zero searches
+    Column("source_id", "INTEGER NOT NULL", "The source (an audit log) that records every search in the window"),
+    Column("system", "VARCHAR NOT NULL", "System whose searches it records"),
+    Column("period_start", "DATE NOT NULL", "First day recorded"),
+    Column("period_end", "DATE NOT NULL", "Day after the last day recorded"),
+)
+
 FINDING_COLUMNS = (
     Column("source_id", "INTEGER", "Source the finding is about"),
     Column("location", "VARCHAR NOT NULL", "Row/column or period where it was found"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -17,12 +17,12 @@ import duckdb
 import pandas as pd
 
 from .errors import AuditReportError, UsageError
-from .model import (FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS, QUALIFIERS,
+from .model import (COVERAGE_COLUMNS, FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS, QUALIFIERS,
                     SOURCE_COLUMNS, STATUSES, Finding)
 from .privacy import guard_observations
 
 DEFAULT_DB = "auditreport.duckdb"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS = {
     1: [
@@ -33,6 +33,7 @@ MIGRATIONS = {
         "CREATE TABLE findings (" + ", ".join(f"{c.name} {c.sql_type}" for c in FINDING_COLUMNS) + ")",
     ],
     2: ["ALTER TABLE observations ADD COLUMN on_behalf_of VARCHAR"],  # agencies named in reason text
+    3: ["CREATE TABLE coverage (" + ", ".join(f"{c.name} {c.sql_type}" for c in COVERAGE_COLUMNS) + ")"],
 }
 
 
@@ -50,6 +51,7 @@ class SourceInfo:
     source_tz: str | None = None
     report_tz: str | None = None
     rows_read: int | None = None
+    coverage: tuple[tuple[str, date, date], ...] = ()  # (system, start, end): every search recorded there
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,9 @@ class Store:
             columns = ", ".join("?::INTEGER AS source_id" if c == "source_id" else c for c in OBSERVATION_COLUMN_NAMES)
             connection.execute(f"INSERT INTO observations BY NAME SELECT {columns} FROM incoming_observations",
                                [source_id])
+            if source.coverage:
+                connection.executemany("INSERT INTO coverage VALUES (?, ?, ?, ?)",
+                                       [[source_id, system, start, end] for system, start, end in source.coverage])
             overlaps = self._overlap_findings(source_id)
             all_findings = list(findings) + overlaps
             if all_findings:
@@ -220,7 +225,7 @@ class Store:
     def findings(self) -> pd.DataFrame:
         return self.query("""SELECT s.file_name AS source, f.source_id, f.location, f.kind, f.message
                              FROM findings f LEFT JOIN sources s USING (source_id)
-                             ORDER BY f.source_id, f.kind, f.location""")
+                             ORDER BY f.source_id, f.kind, f.location, f.message""")
 
     def table_names(self) -> list[str]:
         return [row[0] for row in self.connection.execute(

@@ -336,8 +336,8 @@ def test_agencies_add_up_to_the_total(cells, grain):
     with store_of(month_rows(cells)) as store:
         by_agency = counts(store, by=("agency",), grain=grain).table
         total = counts(store, by=(), grain=grain).table
-    summed = by_agency.groupby("period", sort=False)["value"].sum(min_count=1)
-    assert dict(zip(total["period"], total["value"])) == pytest.approx(summed.to_dict())
+    summed = by_agency.groupby("period", sort=False)["value"].sum(min_count=1)  # all unknown stays unknown
+    assert dict(zip(total["period"], total["value"])) == pytest.approx(summed.to_dict(), nan_ok=True)
     assert total["value"].sum() == sum(cells.values())
 
 
@@ -348,8 +348,8 @@ def test_coarser_buckets_equal_the_sum_of_their_months(cells, grain):
         months = counts(store, by=("agency",), grain="month").table
         coarse = counts(store, by=("agency",), grain=grain).table
     months["bucket"] = [bucket_of(start, grain).label for start in months["period_start"]]
-    expected = months.groupby(["bucket", "agency"])["value"].sum().to_dict()
-    assert {(r.period, r.agency): r.value for r in coarse.itertuples()} == expected
+    expected = months.groupby(["bucket", "agency"])["value"].sum(min_count=1).to_dict()
+    assert {(r.period, r.agency): r.value for r in coarse.itertuples()} == pytest.approx(expected, nan_ok=True)
 
 
 @PROPERTY
@@ -450,3 +450,49 @@ def test_wide_and_long_layouts_of_the_same_numbers_agree(cells, grain):
         long = counts(store, by=("agency",), grain=grain).table
     columns = [c for c in wide.columns if c != "source_ids"]
     pd.testing.assert_frame_equal(wide[columns], long[columns])
+
+
+# -- regressions from review: absence is missing, overlaps are not exact, unknown shares are not 0% -------------
+def _db(tmp_path, files: dict[str, str]):
+    store = Store(tmp_path / "audit.duckdb")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        ingest(store, tmp_path / name, system="S")
+    return store
+
+
+def test_an_agency_absent_from_a_later_file_is_missing_not_zero(tmp_path):
+    with _db(tmp_path, {"h1.csv": "Agency,Jan-17,Feb-17,Mar-17\nICE,10,10,10\nTucson PD,20,20,20\n",
+                        "q2.csv": "Agency,Apr-17,May-17,Jun-17\nICE,10,10,10\n"}) as store:
+        table = counts(store, by=(), grain="quarter").table
+    assert table_rows(table, ["period", "value", "exact", "complete", "status"]) == [
+        ("2017-Q1", 90.0, True, True, "reported"), ("2017-Q2", 30.0, False, False, "mixed")]
+
+
+def test_a_period_without_data_is_a_missing_row(tmp_path):
+    with _db(tmp_path, {"gap.csv": "Agency,Q1 2017,Q3 2017\nICE,5,6\n"}) as store:
+        table = counts(store, by=("agency",), grain="quarter").table
+    assert table_rows(table, ["period", "value", "status", "display"]) == [
+        ("2017-Q1", 5.0, "reported", "5"), ("2017-Q2", None, "missing", "missing"), ("2017-Q3", 6.0, "reported", "6")]
+
+
+def test_overlapping_sources_are_never_exact(tmp_path):
+    with _db(tmp_path, {"months.csv": "Agency,Jan-17,Feb-17,Mar-17\nICE,10,10,10\n",
+                        "quarter.csv": "Agency,Q1 2017\nICE,30\n"}) as store:
+        row = counts(store, by=("agency",), grain="quarter").table.iloc[0]
+    assert (row["value"], row["exact"], row["status"]) == (60.0, False, "overlapping")
+    assert "overlapping sources" in row["display"]
+
+
+def test_a_withheld_agency_has_no_share(tmp_path):
+    with _db(tmp_path, {"w.csv": "Agency,Q1 2017\nICE,(b)(7)(E)\nTucson PD,90\nCBP,<10\n"}) as store:
+        table = shares(store, by=("agency",), grain="quarter").table.set_index("agency")
+    assert table.loc["U.S. Immigration and Customs Enforcement", "display"] == "withheld"
+    assert math.isnan(table.loc["U.S. Immigration and Customs Enforcement", "value"])
+    assert table.loc["Tucson PD", "display"] == "about 100%" and not table["exact"].any()
+    assert table.loc["Tucson PD", "value_low"] == 0.0  # the withheld count could be any size
+
+
+def test_apportion_needs_a_calendar_grain():
+    with pytest.raises(UsageError, match="--apportion splits numbers across calendar periods"):
+        CountQuery(grain="reported", apportion=True)

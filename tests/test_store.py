@@ -13,7 +13,7 @@ from auditreport.store import IngestResult, SourceInfo, Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COPLINK = Path(__file__).parent.parent / "sample_logs" / "coplink-region-outside-agency-queries-2017-2019.csv"
-TABLES = ("findings", "observations", "schema_migrations", "sources")
+TABLES = ("coverage", "findings", "observations", "schema_migrations", "sources")
 
 
 def source_info(read: TableRead, **options) -> SourceInfo:
@@ -52,7 +52,7 @@ def test_new_database_has_the_declared_schema(store):
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations' "
         "ORDER BY ordinal_position").fetchall()]
     assert names == list(OBSERVATION_COLUMN_NAMES)
-    assert store.row("SELECT max(version) FROM schema_migrations") == (2,)
+    assert store.row("SELECT max(version) FROM schema_migrations") == (3,)
 
 
 def test_reopening_does_not_migrate_again(tmp_path):
