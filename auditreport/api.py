@@ -17,9 +17,11 @@ import pandas as pd
 from . import aggregate, charts
 from .aggregate import CountQuery, Counts
 from .agencies import Crosswalk, project_crosswalk
-from .errors import UsageError
+from .errors import InputError, UsageError
 from .periods import DEFAULT_FISCAL_YEAR_START
+from .read.audit_log import read_audit_log
 from .read.count_table import read_count_table
+from .read.grid import file_identity
 from .report.build import DEFAULT_TITLE, build_report, source_line
 from .store import DEFAULT_DB, IngestResult, SourceInfo, Store
 
@@ -43,17 +45,88 @@ def _dimensions(by: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(by)
 
 
-def ingest_file(store: Store, path: str | Path, *, system: str | None = None, agency: str | None = None,
-                request: str | None = None, sheet: str | None = None,
-                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> IngestResult:
-    """Read one file and store it in one transaction (nothing is stored if anything fails)."""
-    read = read_count_table(path, sheet=sheet, system=system, agency=agency, fiscal_year_start=fiscal_year_start)
-    options = {key: value for key, value in (("system", system), ("agency", agency),
-                                             ("fiscal_year_start", fiscal_year_start),
-                                             ("encoding", read.grid.encoding)) if value is not None}
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to read a file: a count table (the default) or, with a profile or mapping, an audit log."""
+
+    system: str | None = None
+    agency: str | None = None
+    request: str | None = None
+    sheet: str | None = None
+    fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START
+    profile: str | None = None
+    mapping: str | Path | None = None
+    tz: str | None = None
+    source_tz: str | None = None
+    retention_days: int | None = None
+    reason_rules: str | Path | None = None
+
+    @property
+    def is_audit_log(self) -> bool:
+        return bool(self.profile or self.mapping)
+
+
+def read_file(path: str | Path, options: IngestOptions, *, progress: bool = False) -> tuple[SourceInfo, object]:
+    """Read and check one file without touching any database: its SourceInfo and what was read."""
+    if options.is_audit_log:
+        if options.sheet:
+            raise UsageError("--sheet is for count tables in XLSX workbooks; audit logs are CSV",
+                             file=str(path), hint="Leave out --sheet.")
+        read = read_audit_log(path, profile=options.profile, mapping=options.mapping, system=options.system,
+                              agency=options.agency, source_tz=options.source_tz, tz=options.tz,
+                              retention_days=options.retention_days, reason_rules=options.reason_rules,
+                              progress=progress)
+        source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
+                            request_id=options.request, options=read.options, source_tz=read.source_tz,
+                            report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage)
+        return source, read
+    if options.tz or options.source_tz or options.retention_days or options.reason_rules:
+        raise UsageError("--tz, --source-tz, --retention-days and --reason-rules are for audit logs",
+                         file=str(path), hint="Add --profile NAME or --mapping FILE, or leave those options out.")
+    read = read_count_table(path, sheet=options.sheet, system=options.system, agency=options.agency,
+                            fiscal_year_start=options.fiscal_year_start)
+    stored_options = {key: value for key, value in (("system", options.system), ("agency", options.agency),
+                                                    ("fiscal_year_start", options.fiscal_year_start),
+                                                    ("encoding", read.grid.encoding)) if value is not None}
     source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
-                        sheet=read.grid.sheet, request_id=request, options=options, rows_read=read.rows_read)
+                        sheet=read.grid.sheet, request_id=options.request, options=stored_options,
+                        rows_read=read.rows_read)
+    return source, read
+
+
+def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = None, *,
+                progress: bool = False, **keywords) -> IngestResult:
+    """Read one file and store it in one transaction (nothing is stored if anything fails)."""
+    options = options or IngestOptions(**keywords)
+    existing = _already_ingested(store, path, options)
+    if existing is not None:
+        return existing
+    source, read = read_file(path, options, progress=progress)
     return store.add_source(source, read.observations, read.findings)
+
+
+def _already_ingested(store: Store, path: str | Path, options: IngestOptions) -> IngestResult | None:
+    """The same bytes (and sheet) are never read twice: answer from the store before any reading."""
+    path = Path(path)
+    if not path.is_file() or options.sheet or options.is_audit_log:  # a log is hashed while it is read
+        return None
+    sha256, _ = file_identity(path)
+    source_id = store.find_source(sha256, "")
+    return IngestResult(source_id, path.name, True, 0, 0) if source_id is not None else None
+
+
+def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: bool = False) -> list[IngestResult]:
+    """Ingest several files into the database at `db`, one transaction each.
+
+    A file that cannot be found is reported before the database is created or opened, so a typo
+    leaves no empty database behind; a file that fails to read leaves the database as it was (files
+    before it in the list stay ingested, and the message names the failing file).
+    """
+    for path in paths:
+        if not Path(path).is_file():
+            raise InputError("no such file", file=str(path), hint="Check the path and try again.")
+    with open_db(db) as database:
+        return [ingest_file(database.store, path, options, progress=progress) for path in paths]
 
 
 @dataclass
@@ -76,12 +149,14 @@ class AuditDB:
     def close(self) -> None:
         self.store.close()
 
-    def ingest(self, *paths: str | Path, system: str | None = None, agency: str | None = None,
-               request: str | None = None, sheet: str | None = None,
-               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> list[IngestResult]:
-        """Ingest count tables (CSV/XLSX); each file is one transaction; the same file twice changes nothing."""
-        return [ingest_file(self.store, path, system=system, agency=agency, request=request, sheet=sheet,
-                            fiscal_year_start=fiscal_year_start) for path in paths]
+    def ingest(self, *paths: str | Path, progress: bool = False, **options) -> list[IngestResult]:
+        """Ingest count tables (CSV/XLSX), or audit logs with `profile=` or `mapping=`.
+
+        Options: system, agency, request, sheet, fiscal_year_start; for logs also tz, source_tz,
+        retention_days, reason_rules. Each file is one transaction; the same file twice changes nothing.
+        """
+        settings = IngestOptions(**options)
+        return [ingest_file(self.store, path, settings, progress=progress) for path in paths]
 
     def counts(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter", measure: str = "searches",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, apportion: bool = False) -> Counts:
@@ -153,7 +228,7 @@ def demo(out: str | Path = "auditreport-demo", *, db: str | Path | None = None,
     with open_db(db or out / "demo.duckdb") as database:
         results = []
         for entry in manifest["file"]:
-            options = {k: entry[k] for k in ("system", "agency", "request", "sheet", "fiscal_year_start") if k in entry}
+            options = {k: v for k, v in entry.items() if k != "path"}
             results.extend(database.ingest(samples / entry["path"], **options))
         settings = manifest.get("report", {})
         report = database.report(out, grain=settings.get("grain", "quarter"),

@@ -12,6 +12,7 @@ from . import api
 from .aggregate import ALL_GRAINS
 from .errors import AuditReportError
 from .periods import DEFAULT_FISCAL_YEAR_START
+from .read.mapping import profile_names, propose_mapping
 from .report import tables
 from .store import DEFAULT_DB
 
@@ -62,20 +63,56 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--system", help="System searched, for tables that do not name it (e.g. \"Regional COPLINK\").")
-@click.option("--agency", help="Searching agency, for tables that do not name it.")
+@click.option("--system", help="System searched, for files that do not name it (e.g. \"Regional COPLINK\").")
+@click.option("--agency", help="Searching agency, for files that do not name it (a one-agency table or log).")
 @click.option("--request", "request", help="Records-request id or URL the file came from.")
 @click.option("--sheet", help="Worksheet of an XLSX file (default: the first).")
-@click.option("--fiscal-year-start", type=int, default=DEFAULT_FISCAL_YEAR_START, show_default=True,
-              help="Month fiscal years start in, for FY labels in the file.")
+@click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START,
+              show_default=True, help="Month fiscal years start in, for FY labels in the file.")
+@click.option("--profile", help="Read an audit log with a shipped mapping: " + ", ".join(profile_names()) + ".")
+@click.option("--mapping", type=click.Path(dir_okay=False), help="Read an audit log with your own mapping (TOML).")
+@click.option("--tz", help="Time zone to count days in (e.g. America/Los_Angeles); default: times as given.")
+@click.option("--source-tz", help="Time zone the log's times without a zone were recorded in.")
+@click.option("--retention-days", type=click.IntRange(min=1),
+              help="Also count searches whose look-back reaches further back than this many days.")
+@click.option("--reason-rules", type=click.Path(dir_okay=False),
+              help="Your own reason-category rules (TOML), added to the shipped ones.")
 @command
-def ingest(paths, db, system, agency, request, sheet, fiscal_year_start):
-    """Ingest count tables (CSV or XLSX). Each file is one transaction; the same file twice changes nothing."""
-    with api.open_db(db) as database:
-        for path in paths:
-            for result in database.ingest(path, system=system, agency=agency, request=request, sheet=sheet,
-                                          fiscal_year_start=fiscal_year_start):
-                click.echo(result.summary())
+def ingest(paths, db, system, agency, request, sheet, fiscal_year_start, profile, mapping, tz, source_tz,
+           retention_days, reason_rules):
+    """Ingest count tables (CSV or XLSX), or audit logs with --profile or --mapping.
+
+    Each file is one transaction; the same file twice changes nothing. Audit logs become counts per
+    agency, system and day; personal columns are never read.
+    """
+    options = api.IngestOptions(system=system, agency=agency, request=request, sheet=sheet,
+                                fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
+                                source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules)
+    for result in api.ingest_paths(db, paths, options, progress=True):
+        click.echo(result.summary())
+
+
+@main.group()
+def mapping():
+    """Mappings from an audit log's columns to what auditreport counts."""
+
+
+@mapping.command("init")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the proposed mapping here (default: print it).")
+@click.option("--verbose", is_flag=True, help="Show the full traceback on errors.")
+def mapping_init(file, out, verbose):
+    """Propose a mapping for an unknown log: review it, then pass it back with --mapping."""
+    try:
+        proposal = propose_mapping(file)
+    except Exception as error:  # noqa: BLE001
+        _fail(error, verbose)
+    if out:
+        Path(out).write_text(proposal, encoding="utf-8")
+        click.echo(f"proposed mapping written to {out}: review it (personal columns are marked as dropped), "
+                   f"then run: auditreport ingest {file} --mapping {out}")
+    else:
+        click.echo(proposal, nl=False)
 
 
 @main.command()
@@ -84,9 +121,9 @@ def ingest(paths, db, system, agency, request, sheet, fiscal_year_start):
                    "or none.")
 @click.option("--grain", type=click.Choice(ALL_GRAINS), default="quarter", show_default=True,
               help="Period grain; 'reported' keeps each number in the period its source gave.")
-@click.option("--fiscal-year-start", type=int, default=DEFAULT_FISCAL_YEAR_START, show_default=True,
+@click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START, show_default=True,
               help="Month (1-12) fiscal years start in; 10 is the US federal year, 7 a July year.")
-@click.option("--measure", default="searches", show_default=True, help="searches or share_of_searches.")
+@click.option("--measure", default="searches", show_default=True, help="searches, share_of_searches, searches_beyond_retention or searches_multi_network.")
 @click.option("--apportion", is_flag=True,
               help="Split numbers whose period spans several buckets by days (marked estimated).")
 @click.option("--format", "output_format", type=click.Choice(["csv", "table", "json"]), default="csv",
@@ -111,7 +148,7 @@ def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format, 
 
 
 def _period_options(function):
-    function = click.option("--fiscal-year-start", type=int, default=DEFAULT_FISCAL_YEAR_START, show_default=True,
+    function = click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START, show_default=True,
                             help="Month (1-12) fiscal years start in.")(function)
     function = click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default="quarter",
                             show_default=True)(function)
@@ -191,7 +228,7 @@ def agencies_names(db, agencies):
 @main.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the report into.")
 @click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default="quarter", show_default=True)
-@click.option("--fiscal-year-start", type=int, default=DEFAULT_FISCAL_YEAR_START, show_default=True)
+@click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START, show_default=True)
 @agencies_option
 @command
 def report(db, out, grain, fiscal_year_start, agencies):

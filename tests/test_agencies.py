@@ -188,7 +188,7 @@ def test_report_names_every_agency_and_the_federal_share(variants_db, tmp_path):
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Every outside agency named" in html and "Houston PD (MO)" in html
     assert "share of those searches run by federal agencies" in html
-    assert (tmp_path / "out" / "searches-by-level.csv").is_file()
+    assert (tmp_path / "out" / "searches-by-level-regional-coplink.csv").is_file()
 
 
 def test_merged_variants_do_not_double_their_coverage(variants_db):

@@ -56,6 +56,11 @@ def source_line(sources: pd.DataFrame, source_ids: set[int] | None = None) -> st
     return "Source: " + "; ".join(parts) if parts else "Source: none"
 
 
+def _slug(text: str) -> str:
+    """A file-name-safe form of a system name: 'Regional COPLINK node' -> 'regional-coplink-node'."""
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())[:48].strip("-")
+
+
 def _ids(table: pd.DataFrame) -> set[int]:
     ids: set[int] = set()
     for value in table.get("source_ids", pd.Series(dtype=str)).dropna():
@@ -129,8 +134,8 @@ def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: in
     yearly = aggregate.shares(store, CountQuery(by=("agency",), grain="year", measure="searches"),
                               crosswalk=crosswalk).table
     systems = sorted(table["system"].unique())
-    for number, system in enumerate(systems, start=1):  # one set of charts per system: never added together
-        suffix = "" if len(systems) == 1 else f"-{number}"
+    for system in systems:  # one set of charts per system: never added together
+        suffix = "-" + _slug(system)
         per_system = table[table["system"] == system].drop(columns=["estimated"])
         line = source_line(sources, _ids(per_system))
         figure = charts.searches_by_period(per_system, by="agency", source_line=line,

@@ -1,0 +1,346 @@
+"""Mappings: which column of an audit log holds which dimension, and which columns are never read.
+
+A mapping is a small TOML file (see `auditreport/profiles/*.toml` for the shipped ones):
+
+    name = "my-county-log"
+    system = "County RMS"                 # default system; --system overrides
+    dropped = ["Officer", "Plate", "Case Number"]
+
+    [columns]                             # dimension = header of the column that holds it
+    time = "Query Date"
+    agency = "Requesting Agency"
+    reason = "Purpose"
+
+Only the mapped columns are ever read; `dropped` lists the columns a reviewer has seen and decided
+never to read. `propose_mapping` writes a first draft from a sample of an unknown file, with every
+column that looks personal (and every column it does not recognise) dropped.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from ..errors import InputError, UsageError
+
+# dimension key -> what it means; `time` is the only one a mapping must have
+MAPPED_DIMENSIONS = {
+    "time": "when the search was run",
+    "agency": "the searching agency",
+    "system": "the system searched (else --system or the mapping's default)",
+    "query_type": "the kind of search",
+    "reason": "the free-text reason: classified into a category, then dropped",
+    "networks": "number of networks searched",
+    "devices": "number of devices (cameras) searched",
+    "lookback": "the look-back window: start and end in one cell (two lines, or 'start to end')",
+    "lookback_start": "start of the look-back window",
+    "lookback_end": "end of the look-back window",
+    "users": "the searching user: distinct users are counted, never stored",
+}
+TOP_KEYS = ("name", "description", "view", "system", "dropped", "layouts", "columns", "time")
+TIME_KEYS = ("format", "lookback_format")
+MAPPING_HINT = "See auditreport/profiles/flock-network-audit.toml for a complete mapping."
+SAMPLE_BYTES = 256 * 1024
+
+
+def header_key(text: str) -> str:
+    """Headers compare without case, byte-order mark or extra spaces: ' Org  Name' == 'org name'."""
+    return " ".join(str(text).replace("\ufeff", "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A log's columns mapped to auditreport's dimensions."""
+
+    name: str
+    columns: dict[str, str]                       # dimension -> header
+    dropped: tuple[str, ...] = ()
+    layouts: tuple[tuple[str, ...], ...] = ()     # column orders of files without a header row
+    system: str | None = None                     # default system
+    view: str | None = None                       # whose searches: "own", "network", "organization"
+    description: str = ""
+    time_format: str | None = None                # strptime format of `time` (zone suffix excluded)
+    lookback_format: str | None = None
+    origin: str = ""                              # "profile NAME" or the file name
+    _keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def column(self, dimension: str) -> str | None:
+        return self.columns.get(dimension)
+
+    @property
+    def read_headers(self) -> tuple[str, ...]:
+        """Every header this mapping reads (all others are never read)."""
+        return tuple(self.columns.values())
+
+
+# -- loading --------------------------------------------------------------------------------------------
+def _fail(message: str, origin: str, hint: str = MAPPING_HINT) -> UsageError:
+    return UsageError(message, file=origin, hint=hint)
+
+
+def _strings(value: object, what: str, origin: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise _fail(f"{what} must be a list of column headers", origin)
+    return tuple(value)
+
+
+def mapping_from_dict(data: dict, origin: str) -> Mapping:
+    """Check a parsed mapping and build it; every problem is a UsageError naming the key."""
+    unknown = sorted(set(data) - set(TOP_KEYS))
+    if unknown:
+        raise _fail(f"unknown key(s) {', '.join(unknown)}", origin,
+                    f"A mapping may have: {', '.join(TOP_KEYS)}. {MAPPING_HINT}")
+    columns = data.get("columns")
+    if not isinstance(columns, dict):
+        raise _fail("the mapping has no [columns] table", origin,
+                    'Add [columns] with at least time = "<header of the time column>".')
+    unknown = sorted(set(columns) - set(MAPPED_DIMENSIONS))
+    if unknown:
+        raise _fail(f"[columns] names unknown dimension(s) {', '.join(unknown)}", origin,
+                    f"Use: {', '.join(MAPPED_DIMENSIONS)}; list other columns under dropped.")
+    for key, header in columns.items():
+        if not isinstance(header, str) or not header.strip():
+            raise _fail(f"[columns] {key} must be a column header (text)", origin)
+    if "time" not in columns:
+        raise _fail("[columns] has no time column", origin,
+                    'Add time = "<header of the column with the search time>".')
+    if "lookback" in columns and ({"lookback_start", "lookback_end"} & set(columns)):
+        raise _fail("[columns] has both lookback and lookback_start/lookback_end", origin,
+                    "Use lookback for one cell holding start and end, or the two separate columns.")
+    by_header: dict[str, str] = {}
+    for key, header in columns.items():
+        other = by_header.setdefault(header_key(header), key)
+        if other != key:
+            raise _fail(f"[columns] maps {header!r} to both {other} and {key}", origin,
+                        "Map each column to one dimension.")
+    dropped = _strings(data.get("dropped", []), "dropped", origin)
+    both = [header for header in dropped if header_key(header) in by_header]
+    if both:
+        raise _fail(f"{', '.join(map(repr, both))} is both mapped and dropped", origin,
+                    "Remove it from dropped, or from [columns].")
+    layouts = data.get("layouts", [])
+    if not isinstance(layouts, list):
+        raise _fail("layouts must be a list of column lists", origin)
+    layouts = tuple(_strings(layout, "each layout", origin) for layout in layouts)
+    for number, layout in enumerate(layouts, start=1):
+        keys = {header_key(header) for header in layout}
+        if header_key(columns["time"]) not in keys:
+            raise _fail(f"layout {number} has no {columns['time']!r} (the time column)", origin,
+                        "Every layout must hold the time column.")
+    time = data.get("time", {})
+    if not isinstance(time, dict) or set(time) - set(TIME_KEYS):
+        raise _fail("[time] may only hold format and lookback_format", origin,
+                    'Example: format = "%m/%d/%Y, %I:%M:%S %p" (a time-zone suffix such as UTC is read apart).')
+    for key in TIME_KEYS:
+        if key in time and not _valid_format(time[key]):
+            raise _fail(f"[time] {key} {time[key]!r} is not a strptime format", origin,
+                        'Write it like "%Y-%m-%d %H:%M:%S".')
+    for key in ("name", "description", "view", "system"):
+        if key in data and not isinstance(data[key], str):
+            raise _fail(f"{key} must be text", origin)
+    return Mapping(name=data.get("name") or origin, columns=dict(columns), dropped=dropped, layouts=layouts,
+                   system=data.get("system"), view=data.get("view"), description=data.get("description", ""),
+                   time_format=time.get("format"), lookback_format=time.get("lookback_format"), origin=origin)
+
+
+def _valid_format(value: object) -> bool:
+    if not isinstance(value, str) or "%" not in value:
+        return False
+    try:
+        datetime(2025, 1, 2, 3, 4, 5).strftime(value)
+    except ValueError:
+        return False
+    return True
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """A mapping from a TOML file (as written by `auditreport mapping init`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"there is no mapping file at {path}",
+                         hint="Write one with: auditreport mapping init LOG.csv MAPPING.toml")
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise _fail(f"the mapping is not valid TOML ({error})", path.name) from None
+    return mapping_from_dict(data, path.name)
+
+
+def profile_names() -> list[str]:
+    """Names of the shipped profiles (flock-search-audit, ...)."""
+    folder = resources.files("auditreport").joinpath("profiles")
+    return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".toml"))
+
+
+def load_profile(name: str) -> Mapping:
+    """A shipped mapping by name."""
+    names = profile_names()
+    if name not in names:
+        raise UsageError(f"there is no profile {name!r}",
+                         hint=f"Use one of: {', '.join(names)}; or pass --mapping FILE.")
+    text = resources.files("auditreport").joinpath("profiles", f"{name}.toml").read_text("utf-8")
+    mapping = mapping_from_dict(tomllib.loads(text), f"profile {name}")
+    return Mapping(**{**mapping.__dict__, "origin": f"profile {name}"})
+
+
+def resolve_mapping(profile: str | None = None, mapping: str | Path | Mapping | None = None) -> Mapping:
+    """Exactly one of a profile name or a mapping (file or object)."""
+    if (profile is None) == (mapping is None):
+        raise UsageError("name either a profile or a mapping file" if profile is None
+                         else "name a profile or a mapping file, not both",
+                         hint=f"Use --profile NAME ({', '.join(profile_names())}) or --mapping FILE.")
+    if profile is not None:
+        return load_profile(profile)
+    if isinstance(mapping, Mapping):
+        return mapping
+    return load_mapping(mapping)
+
+
+# -- sampling a file ------------------------------------------------------------------------------------
+@dataclass
+class Sample:
+    """The first records of a file, parsed in Python only to sniff it (never stored)."""
+
+    records: list[list[str]]
+    encoding: str          # for DuckDB: "utf-8" or "latin-1"
+    whole_file: bool
+
+
+def read_sample(path: Path, max_bytes: int = SAMPLE_BYTES) -> Sample:
+    """The first records of a CSV file; a record cut off by the sample's end is left out."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise InputError(f"the file could not be opened ({error.strerror})", file=path.name,
+                         hint="Check the path.") from None
+    whole = len(data) <= max_bytes
+    data = data[:max_bytes]
+    if not data.strip():
+        raise InputError("the file is empty", file=path.name, hint="Ingest the log as exported.")
+    if b"\x00" in data[:4096]:
+        raise InputError("this is not a CSV text file (it looks binary, or is UTF-16)", file=path.name,
+                         hint="Export the log as CSV (UTF-8).")
+    try:
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as error:
+        if not whole and error.start >= len(data) - 4:  # a character cut by the sample's end
+            text, encoding = data[:error.start].decode("utf-8-sig"), "utf-8"
+        else:
+            text, encoding = data.decode("cp1252", errors="replace"), "latin-1"
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise InputError(f"the file could not be split into CSV cells ({error})", file=path.name,
+                         hint="Export the log as CSV (comma separated).") from None
+    if not whole and len(records) > 1:
+        records = records[:-1]
+    return Sample([record for record in records if any(cell.strip() for cell in record)], encoding, whole)
+
+
+# -- proposing a mapping --------------------------------------------------------------------------------
+_ROLE_PATTERNS = (  # first match wins; personal columns are never proposed as dimensions
+    ("agency", r"org name|organi[sz]ation|agency|department|\bori\b"),
+    ("personal", r"\b(name|user|userid|officer|badge|employee|plate|licen[cs]e|tag|vin|case|report|incident|"
+                 r"filter|prompt|term|query text|search text|ssn|social|dob|birth|address|email|phone|"
+                 r"moderation|person|subject|driver|owner|ip|id)s?\b"),
+    ("lookback", r"time ?frame|look ?back|window|date range"),
+    ("time", r"search time|search date|query time|query date|timestamp|date|time|when"),
+    ("query_type", r"search type|query type|type"),
+    ("reason", r"reason|purpose|justification"),
+    ("networks", r"networks?"),
+    ("devices", r"devices?|cameras?|camera ?count"),
+    ("system", r"system|database"),
+)
+
+
+def _role(header: str) -> str | None:
+    # split camelCase so "userId" reads "user id" and "searchDate" reads "search date"
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", header).replace("_", " ").replace("#", " case ").lower()
+    words = " ".join(words.split())
+    for role, pattern in _ROLE_PATTERNS:
+        if re.search(pattern, words):
+            return role
+    return None
+
+
+def _looks_like_time(values: list[str]) -> bool:
+    filled = [value for value in values if value.strip()]
+    pattern = re.compile(r"\d{1,4}[-/]\d{1,2}[-/]\d{1,4}")
+    return bool(filled) and sum(1 for value in filled if pattern.search(value)) >= 0.9 * len(filled)
+
+
+def _toml(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def matching_profile(headers: list[str]) -> str | None:
+    """The shipped profile whose layout is exactly these headers, if any."""
+    keys = [header_key(header) for header in headers]
+    for name in profile_names():
+        profile = load_profile(name)
+        for layout in profile.layouts:
+            if [header_key(header) for header in layout] == keys:
+                return name
+    return None
+
+
+def propose_mapping(path: str | Path) -> str:
+    """A draft mapping (TOML text) for an unknown log, for a person to review before ingesting.
+
+    Columns that look personal, and columns it does not recognise, are listed under `dropped`.
+    """
+    path = Path(path)
+    sample = read_sample(path)
+    first = sample.records[0]
+    has_header = not any(_looks_like_time([cell]) for cell in first)
+    headers = [" ".join(cell.replace("\ufeff", "").split()) or f"column {i}" for i, cell in enumerate(first, 1)] \
+        if has_header else [f"column {i}" for i in range(1, len(first) + 1)]
+    rows = sample.records[1:] if has_header else sample.records
+    values = {i: [row[i] for row in rows if i < len(row)] for i in range(len(headers))}
+    mapped: dict[str, str] = {}
+    dropped: list[tuple[str, str]] = []
+    for index, header in enumerate(headers):
+        role = _role(header) if has_header else None
+        single = not any("\n" in value or " to " in value for value in values[index])
+        if role is None and single and _looks_like_time(values[index]) and "time" not in mapped:
+            role = "time"
+        if role == "time" and not _looks_like_time(values[index]):
+            role = None
+        if role in (None, "personal") or role in mapped:
+            why = "looks personal" if role == "personal" else (
+                "a second column for the same dimension" if role else "not recognised")
+            dropped.append((header, why))
+            continue
+        mapped[role] = header
+    lines = [f"# Proposed by auditreport mapping init from {path.name}: REVIEW IT before ingesting.",
+             "# Only the columns under [columns] are ever read; every column under dropped is never read.",
+             "# Move a column out of dropped only if it holds no personal data (names, plates, case numbers,",
+             "# search terms, user ids, free text other than the reason)."]
+    profile = matching_profile(headers) if has_header else None
+    if profile:
+        lines.append(f"# This file has the columns of the shipped profile {profile!r}: --profile {profile} may do.")
+    lines += [f"name = {_toml(path.stem + '-mapping')}",
+              "# system = \"Name of the system searched\"   # or pass --system",
+              "dropped = ["]
+    lines += [f"    {_toml(header)},  # {why}" for header, why in dropped]
+    lines.append("]")
+    if not has_header:
+        lines += ["# The file has no header row: its columns, in order.",
+                  "layouts = [[" + ", ".join(_toml(header) for header in headers) + "]]"]
+    lines += ["", "[columns]"]
+    if "time" not in mapped:
+        lines.append("# No column looked like a search time: name it here.")
+        lines.append('time = "?"')
+    for role in MAPPED_DIMENSIONS:
+        if role in mapped:
+            lines.append(f"{role} = {_toml(mapped[role])}  # {MAPPED_DIMENSIONS[role]}")
+    if "agency" not in mapped:
+        lines.append("# No agency column: pass --agency with the agency whose searches these are.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,104 @@
+"""Audit logs through the command line: the issue's numbers, exactly, and clear errors."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from click.testing import CliRunner
+
+from auditreport.cli import main
+
+from .conftest import EUGENE, FIXTURES, snapshot
+
+LOGS = FIXTURES / "logs"
+needs_eugene = pytest.mark.skipif(not EUGENE.is_file(), reason=f"the real Eugene log is not at {EUGENE} "
+                                                               "(it lives in ../shared, never in the project)")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def rows(output: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(output)))
+
+
+@needs_eugene
+@pytest.mark.parametrize("zones,expected", [
+    ((), [473, 1261, 1239, 901, 340, 73, 7]),
+    (("--source-tz", "UTC", "--tz", "America/Los_Angeles"), [481, 1284, 1209, 900, 341, 72, 7]),
+])
+def test_eugene_monthly_searches(tmp_path, zones, expected):
+    db = tmp_path / "eugene.duckdb"
+    result = run("ingest", EUGENE, "--profile", "flock-search-audit", "--agency", "Eugene Police Department",
+                 "--system", "Flock ALPR (Eugene cameras)", *zones, "--db", db)
+    assert result.exit_code == 0, result.output
+    months = rows(run("counts", "--db", db, "--by", "agency", "--grain", "month").stdout)
+    assert [int(r["value"]) for r in months] == expected
+    assert [r["period"] for r in months] == [f"2025-{m:02d}" for m in range(6, 13)]
+    assert [r["complete"] for r in months] == ["False"] + ["True"] * 5 + ["False"]  # partial first and last months
+
+
+@needs_eugene
+def test_eugene_fiscal_years_and_no_immigration(tmp_path):
+    db = tmp_path / "eugene.duckdb"
+    run("ingest", EUGENE, "--profile", "flock-search-audit", "--agency", "Eugene Police Department",
+        "--system", "Flock ALPR (Eugene cameras)", "--db", db)
+    years = rows(run("counts", "--db", db, "--by", "none", "--grain", "fiscal_year").stdout)
+    assert [(r["period"], r["value"]) for r in years] == [("FY2025", "3874"), ("FY2026", "420")]
+    reasons = rows(run("counts", "--db", db, "--by", "reason_category", "--grain", "year").stdout)
+    assert "immigration" not in {r["reason_category"] for r in reasons}
+    sources = rows(run("sources", "--db", db).stdout)
+    assert sources[0]["reader"].startswith("audit-log")
+
+
+def test_network_audit_immigration_searches_per_agency_and_month(tmp_path):
+    db = tmp_path / "network.duckdb"
+    result = run("ingest", LOGS / "network_audit_utc_suffix.csv", "--profile", "flock-network-audit",
+                 "--system", "Flock ALPR (our cameras, network audit)", "--db", db)
+    assert result.exit_code == 0, result.output
+    table = rows(run("counts", "--db", db, "--by", "agency,reason_category", "--grain", "month").stdout)
+    assert table and {"period", "agency", "reason_category", "value"} <= set(table[0])
+    immigration = [r for r in table if r["reason_category"] == "immigration"]
+    assert immigration and all(r["period"].startswith("2025-") for r in immigration)
+
+
+def test_a_day_without_searches_inside_a_log_is_zero_not_missing(tmp_path):
+    db = tmp_path / "network.duckdb"
+    run("ingest", LOGS / "network_audit_utc_suffix.csv", "--profile", "flock-network-audit",
+        "--system", "Flock ALPR", "--db", db)
+    days = rows(run("counts", "--db", db, "--by", "agency", "--grain", "month").stdout)
+    assert all(r["status"] != "missing" for r in days)
+
+
+def test_wrong_profile_and_bad_times_fail_in_one_line_and_change_nothing(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    run("ingest", LOGS / "network_audit_utc_suffix.csv", "--profile", "flock-network-audit", "--system", "F",
+        "--db", db)
+    before = snapshot(db)
+    for name, profile in (("network_audit_utc_suffix.csv", "flock-search-audit"),
+                          ("network_audit_missing_search_time_column.csv", "flock-network-audit"),
+                          ("network_audit_unparsable_search_time.csv", "flock-network-audit")):
+        result = run("ingest", LOGS / name, "--profile", profile, "--agency", "X", "--system", "F", "--db", db)
+        assert result.exit_code == 2, (name, result.output)
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert snapshot(db) == before
+
+
+def test_log_options_need_a_profile(tmp_path):
+    result = run("ingest", LOGS / "network_audit_utc_suffix.csv", "--tz", "UTC", "--system", "F",
+                 "--db", tmp_path / "a.duckdb")
+    assert result.exit_code == 2
+    assert "are for audit logs" in result.stderr
+
+
+def test_mapping_init_proposes_a_mapping_with_personal_columns_dropped(tmp_path):
+    out = tmp_path / "proposed.toml"
+    result = run("mapping", "init", LOGS / "network_audit_utc_suffix.csv", "--out", out)
+    assert result.exit_code == 0 and out.is_file()
+    text = out.read_text(encoding="utf-8")
+    assert "Case #" in text and "drop" in text.lower()
+    ingested = run("ingest", LOGS / "network_audit_utc_suffix.csv", "--mapping", out, "--system", "F",
+                   "--db", tmp_path / "m.duckdb")
+    assert ingested.exit_code == 0, ingested.output
