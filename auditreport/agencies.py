@@ -61,7 +61,10 @@ _LEVEL_RULES = (  # level of an agency the crosswalk does not know, read from it
     ("county", r"\b(sheriff|county|parish|district attorney)\b"),
     ("municipal", r"\b(police department|police|city|town|village|township|borough|marshal)\b"),
 )
-_LOCAL_WORDS = re.compile(r"\b(county|city|town|village|sheriff|police department|state police|parish)\b")
+# A name with these words is a local agency, even when it names a federal one ("Tucson PD - ICE Task
+# Force", "Fresno Police (assisting HSI)"): a federal pattern inside it is never its identity.
+_LOCAL_WORDS = re.compile(r"\b(county|city|town|village|sheriff|police|parish|township|borough|municipal)\b")
+_ACRONYM_LENGTH = 4  # patterns this short ("ICE", "ERO", "DEA") count only in capitals: not "Ice Arena"
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,13 @@ def parse_name(name: str) -> ParsedName:
     return ParsedName(str(name), _words(text), state, qualifiers, cleaned)
 
 
-def _contains(words: str, phrase: str) -> bool:
-    return re.search(rf"(?<![0-9a-z]){re.escape(phrase)}(?![0-9a-z])", words) is not None
+def _contains(words: str, phrase: str, original: str) -> bool:
+    """`phrase` stands as whole words in the normalised `words`; a short acronym also in capitals in `original`."""
+    if re.search(rf"(?<![0-9a-z]){re.escape(phrase)}(?![0-9a-z])", words) is None:
+        return False
+    if " " in phrase or len(phrase) > _ACRONYM_LENGTH:
+        return True
+    return re.search(rf"(?<![0-9A-Za-z]){re.escape(phrase.upper())}(?![0-9A-Za-z])", original) is not None
 
 
 @dataclass
@@ -219,7 +227,7 @@ class Crosswalk:
     def mentioned(self, text: str) -> str | None:
         """The id of the agency a free text names ('on behalf of ICE+ERO' -> ICE-ERO), or None."""
         words = " ".join(_words(str(text)))
-        found = [agency for phrase, agency in self._patterns if _contains(words, phrase)]
+        found = [agency for phrase, agency in self._patterns if _contains(words, phrase, str(text))]
         return self._deepest(found).id if found and self._deepest(found) else None
 
     def _result(self, parsed: ParsedName, agency: Agency, method: str, note: str = "") -> Match:
@@ -241,8 +249,8 @@ class Crosswalk:
         if len(states) > 1:
             note = ("could be " + " or ".join(sorted(f"{a.name} ({a.state})" for a in candidates))
                     + "; the name gives no state")
-        elif not (parsed.state and _LOCAL_WORDS.search(parsed.text)):
-            found = [agency for phrase, agency in self._patterns if _contains(parsed.text, phrase)]
+        elif not _LOCAL_WORDS.search(parsed.text):
+            found = [agency for phrase, agency in self._patterns if _contains(parsed.text, phrase, parsed.as_given)]
             if found:
                 deepest = self._deepest(found)
                 if deepest:
@@ -295,13 +303,25 @@ def _read_package_csv() -> dict[str, Agency]:
 
 
 def _read_project_file(path: Path, agencies: dict[str, Agency]) -> None:
+    hint = "Check it against the README section on agencies.toml."
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise UsageError(f"the agency file could not be read ({error})", file=str(path),
-                         hint="Check the TOML syntax: see the README section on agencies.toml.") from None
-    for number, entry in enumerate(data.get("agency", []), start=1):
+                         hint="Save it as UTF-8 text in TOML syntax. " + hint) from None
+    entries = data.get("agency", [])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise UsageError("agencies must be listed as [[agency]] tables", file=str(path), hint=hint)
+    for number, entry in enumerate(entries, start=1):
         where = f"[[agency]] number {number}"
+        for key in ("id", "name", "level", "state", "parent", "ori"):
+            if key in entry and not isinstance(entry[key], str):
+                raise UsageError(f"{where} has a {key} that is not text", file=str(path),
+                                 hint=f'Write it in quotes, e.g. {key} = "..."')
+        for key in ("aliases", "patterns"):
+            if key in entry and not (isinstance(entry[key], list) and all(isinstance(a, str) for a in entry[key])):
+                raise UsageError(f"{where} has {key} that are not a list of text", file=str(path),
+                                 hint=f'Write them as a list, e.g. {key} = ["Gwinnett Co SO"]')
         missing = [key for key in ("id", "name", "level") if not entry.get(key)]
         if missing:
             raise UsageError(f"{where} has no {', '.join(missing)}", file=str(path),

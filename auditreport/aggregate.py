@@ -212,7 +212,7 @@ def _counts_sql(query: CountQuery) -> str:
                count(*) FILTER (WHERE status = 'withheld') AS withheld_cells,
                count(*) FILTER (WHERE status = 'suppressed') AS suppressed_cells,
                count(*) FILTER (WHERE status = 'missing') AS missing_cells,
-               string_agg(DISTINCT source_id::VARCHAR, ',' ORDER BY source_id::VARCHAR) AS source_ids
+               array_to_string(list_sort(list(DISTINCT source_id)), ',') AS source_ids
         FROM placed GROUP BY {group}
     ),
     joined AS (
@@ -449,7 +449,10 @@ def agency_roster(store: Store, query: CountQuery | None = None, *, crosswalk: C
     spans = searched.groupby(["agency", "system"]).agg(first_start=("period_start", "min"),
                                                        last_start=("period_start", "max"))
     labels = table.drop_duplicates("period_start").set_index("period_start")["period"]
-    totals = table.groupby(["agency", "system"]).agg(searches=("value", "sum"), exact=("exact", "all"))
+    totals = table.groupby(["agency", "system"]).agg(searches=("value", "sum"), exact=("exact", "all"),
+                                                     low=("value_low", "sum"),
+                                                     high=("value_high", lambda h: h.sum() if h.notna().all()
+                                                           else math.nan))
     roster = totals.join(spans, how="left").reset_index()
     roster["first_period"] = roster["first_start"].map(labels)
     roster["last_period"] = roster["last_start"].map(labels)
@@ -460,8 +463,9 @@ def agency_roster(store: Store, query: CountQuery | None = None, *, crosswalk: C
                                         state=("state", "first"), match_method=("match_method", "first"),
                                         names_as_given=("agency_as_given", lambda n: "; ".join(sorted(n))))
     roster = roster.join(facts, on="agency")
-    roster["display"] = [f"{total:,.0f}" if exact else f"at least {total:,.0f}"
-                         for total, exact in zip(roster["searches"], roster["exact"])]
+    roster["display"] = [display_value(row) for row in roster.rename(columns={
+        "searches": "value", "low": "value_low", "high": "value_high"}).assign(
+        status="reported", estimated=False).itertuples()]
     return roster.sort_values(["system", "searches", "agency"], ascending=[True, False, True])[columns] \
         .reset_index(drop=True)
 

@@ -112,7 +112,14 @@ def _already_ingested(store: Store, path: str | Path, options: IngestOptions) ->
         return None
     sha256, _ = file_identity(path)
     source_id = store.find_source(sha256, "")
-    return IngestResult(source_id, path.name, True, 0, 0) if source_id is not None else None
+    if source_id is None:
+        return None
+    stored = store.source_options(source_id)
+    asked = {"system": options.system, "agency": options.agency, "fiscal_year_start": options.fiscal_year_start}
+    differing = sorted(key for key, value in asked.items() if stored.get(key) != value)
+    note = (f"It was read with other options ({', '.join(f'{k}={stored.get(k)!r}' for k in differing)}); "
+            "to read it again with yours, ingest it into a new database (--db)." if differing else "")
+    return IngestResult(source_id, path.name, True, 0, 0, note)
 
 
 def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: bool = False) -> list[IngestResult]:

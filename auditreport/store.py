@@ -61,10 +61,12 @@ class IngestResult:
     already_ingested: bool
     observations: int
     findings: int
+    note: str = ""
 
     def summary(self) -> str:
         if self.already_ingested:
-            return (f"{self.file_name}: already ingested as source {self.source_id}; nothing changed.")
+            return (f"{self.file_name}: already ingested as source {self.source_id}; nothing changed."
+                    + (f" {self.note}" if self.note else ""))
         return (f"{self.file_name}: ingested as source {self.source_id}: {self.observations} observation(s), "
                 f"{self.findings} finding(s).")
 
@@ -132,6 +134,9 @@ class Store:
         self.connection.execute("COMMIT")
 
     # -- ingest ------------------------------------------------------------------------------------------
+    def source_options(self, source_id: int) -> dict:
+        return json.loads(self.row("SELECT options FROM sources WHERE source_id = ?", [source_id])[0] or "{}")
+
     def find_source(self, sha256: str, sheet: str = "") -> int | None:
         row = self.row("SELECT source_id FROM sources WHERE sha256 = ? AND sheet = ?", [sha256, sheet])
         return row[0] if row else None
@@ -172,36 +177,55 @@ class Store:
         return IngestResult(source_id, source.file_name, False, len(frame), len(all_findings))
 
     def _overlap_findings(self, source_id: int) -> list[Finding]:
-        """Counts of the same thing from two files would be added twice: say so at ingest."""
-        rows = self.connection.execute("""
-            SELECT s.file_name, n.agency, n.system, n.measure,
-                   count(DISTINCT (n.row_number, n.column_name, n.period_start, n.reason_category, n.query_type)),
-                   arg_min(n.period_label, n.period_start)
-            FROM observations n
-            JOIN observations o ON o.source_id <> n.source_id AND o.measure = n.measure
-                 AND o.system = n.system AND o.agency IS NOT DISTINCT FROM n.agency
-                 AND o.reason_category IS NOT DISTINCT FROM n.reason_category
-                 AND o.query_type IS NOT DISTINCT FROM n.query_type
-                 AND o.period_start < n.period_end AND n.period_start < o.period_end
-            JOIN sources s ON s.source_id = o.source_id
-            WHERE n.source_id = ?
-            GROUP BY ALL ORDER BY ALL""", [source_id]).fetchall()
-        findings = [Finding(f"{agency or 'all agencies'}, {system}", "overlapping_sources",
-                            f"{cells} {measure} observation(s) from {period} on overlap {file_name}; "
-                            "sums over both files would count the same searches twice.")
-                    for file_name, agency, system, measure, cells, period in rows]
+        """Counts of the same thing from two files would be added twice: say so at ingest.
+
+        Both checks first ask whether an overlap is possible at all, so that a log's millions of day-level
+        observations are never joined with themselves for nothing.
+        """
+        findings: list[Finding] = []
+        other_source = self.row("""
+            SELECT 1 FROM observations o
+            WHERE o.source_id <> ? AND o.system IN (SELECT DISTINCT system FROM observations WHERE source_id = ?)
+            LIMIT 1""", [source_id, source_id])
+        if other_source:
+            rows = self.connection.execute("""
+                WITH n AS (SELECT * FROM observations WHERE source_id = ?),
+                     o AS (SELECT * FROM observations WHERE source_id <> ?
+                           AND system IN (SELECT DISTINCT system FROM n))
+                SELECT s.file_name, n.agency, n.system, n.measure,
+                       count(DISTINCT (n.row_number, n.column_name, n.period_start, n.reason_category,
+                                       n.query_type)),
+                       arg_min(n.period_label, n.period_start)
+                FROM n
+                JOIN o ON o.measure = n.measure
+                     AND o.system = n.system AND o.agency IS NOT DISTINCT FROM n.agency
+                     AND o.reason_category IS NOT DISTINCT FROM n.reason_category
+                     AND o.query_type IS NOT DISTINCT FROM n.query_type
+                     AND o.period_start < n.period_end AND n.period_start < o.period_end
+                JOIN sources s ON s.source_id = o.source_id
+                GROUP BY ALL ORDER BY ALL""", [source_id, source_id]).fetchall()
+            findings += [Finding(f"{agency or 'all agencies'}, {system}", "overlapping_sources",
+                                 f"{cells} {measure} observation(s) from {period} on overlap {file_name}; "
+                                 "sums over both files would count the same searches twice.")
+                         for file_name, agency, system, measure, cells, period in rows]
+        # Two periods of one day each overlap only when they are the same day, which the query below leaves
+        # out: a source whose every observation is one day long (an audit log's) has no overlapping periods.
+        longer_than_a_day = self.row("SELECT 1 FROM observations WHERE source_id = ? "
+                                     "AND period_end <> period_start + 1 LIMIT 1", [source_id])
+        if not longer_than_a_day:
+            return findings
         within = self.connection.execute("""
+            WITH n AS (SELECT * FROM observations WHERE source_id = ?)
             SELECT n.row_number, n.column_name, n.period_label, o.row_number, o.column_name, o.period_label,
                    n.agency, n.measure
-            FROM observations n
-            JOIN observations o ON o.source_id = n.source_id AND o.measure = n.measure
+            FROM n
+            JOIN n AS o ON o.measure = n.measure
                  AND o.system = n.system AND o.agency IS NOT DISTINCT FROM n.agency
                  AND o.reason_category IS NOT DISTINCT FROM n.reason_category
                  AND o.query_type IS NOT DISTINCT FROM n.query_type
                  AND o.period_start < n.period_end AND n.period_start < o.period_end
                  AND (o.row_number, o.column_name, o.period_start) < (n.row_number, n.column_name, n.period_start)
                  AND NOT (o.period_start = n.period_start AND o.period_end = n.period_end)
-            WHERE n.source_id = ?
             ORDER BY ALL""", [source_id]).fetchall()
         findings += [Finding(f"row {row}, column {column}", "overlapping_periods",
                              f"{agency or 'the agency'}'s {measure} for {label} overlap those for {other_label} "

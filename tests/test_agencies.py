@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -62,6 +63,24 @@ def test_hierarchy_rolls_up_to_the_department(crosswalk):
     assert crosswalk.match("ICE").parent == "U.S. Department of Homeland Security"
     assert crosswalk.match("Border Patrol").parent == "U.S. Customs and Border Protection"
     assert crosswalk.match("FBI").department == crosswalk.match("USMS").department == "U.S. Department of Justice"
+
+
+def test_short_acronyms_count_only_in_capitals(crosswalk):
+    assert crosswalk.match("Ice Arena Security").method == "unmatched"
+    assert crosswalk.mentioned("ice on the road") is None and crosswalk.mentioned("assist ICE") == "ICE"
+
+
+@pytest.mark.parametrize("toml,message", [
+    ("agency = 5\n", "agencies must be listed as [[agency]] tables"),
+    ('[[agency]]\nid = "X"\nname = "X"\nlevel = "county"\naliases = "X Co SO"\n',
+     "[[agency]] number 1 has aliases that are not a list of text"),
+    ('[[agency]]\nid = 7\nname = "X"\nlevel = "county"\n', "[[agency]] number 1 has a id that is not text"),
+])
+def test_malformed_project_files_get_clear_errors(tmp_path, toml, message):
+    path = tmp_path / "agencies.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(UsageError, match=re.escape(message)):
+        load_crosswalk(path)
 
 
 def test_a_name_naming_two_unrelated_agencies_is_not_guessed(crosswalk):

@@ -200,3 +200,11 @@ def test_bad_inputs_fail_in_one_line_and_leave_the_database_as_it_was(loaded, na
     assert result.stderr.startswith(f"error: {name}") and result.stderr.count("\n") == 1
     assert result.stdout == ""
     assert snapshot(loaded) == before
+
+
+def test_reingest_with_other_options_says_they_were_not_applied(loaded):
+    result = run("ingest", COPLINK, *SYSTEM, "--fiscal-year-start", "7", "--db", loaded)
+    assert result.exit_code == 0
+    assert result.stdout == (f"{COPLINK.name}: already ingested as source 1; nothing changed. It was read with other "
+                             "options (fiscal_year_start=10); to read it again with yours, ingest it into a new "
+                             "database (--db).\n")

@@ -74,7 +74,8 @@ def _headlines(store: Store, query: CountQuery, published: pd.DataFrame, crosswa
         period = describe(Period(row.period_start, row.period_end, row.period_label, "range"))
         reason = f" ({row.reason_category}-related)" if isinstance(row.reason_category, str) else ""
         what = ("share of searches of " if row.measure == "share_of_searches" else "searches of ") + row.system
-        lines.append({"number": row.display, "text": f"{row.agency}: {what}{reason}, {period}",
+        who = row.agency if isinstance(row.agency, str) else "All agencies"
+        lines.append({"number": row.display, "text": f"{who}: {what}{reason}, {period}",
                       "source": f"{row.source}, row {row.row_number}",
                       "citation": row.citation if isinstance(row.citation, str) else ""})
     grain_words = query.grain.replace("_", " ")
@@ -102,7 +103,8 @@ def _headlines(store: Store, query: CountQuery, published: pd.DataFrame, crosswa
                           "source": f"sources {latest['source_ids']}; agencies as named by the crosswalk",
                           "citation": ""})
         change = changes[(changes["period"] == latest["period"]) & (changes["system"] == system)]
-        if len(change) and not math.isnan(change.iloc[0]["year_ago_value"]):
+        if len(change) and not math.isnan(change.iloc[0]["year_ago_value"]) and not math.isnan(change.iloc[0]["value"]) \
+                and not math.isnan(change.iloc[0]["change_from_year_ago_ratio"]):
             row = change.iloc[0]
             exact = row["exact"] and row["year_ago_exact"]
             ratio = row["change_from_year_ago_ratio"]
@@ -167,8 +169,9 @@ def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: in
                                                latest.drop(columns=["estimated"]),
                                                "Computed from the counts above; shares are not added to counts."))
     shares_published = published[published["measure"] == "share_of_searches"]
-    groups = shares_published.groupby(["system", "period_label"], sort=True)
-    for number, ((system, period_label), group) in enumerate(groups, start=1):
+    groups = shares_published.groupby(["system", "period_label", "source"], sort=True)  # one chart per source
+    for number, ((system, period_label, _), group) in enumerate(groups, start=1):
+        group = group.drop_duplicates("agency")  # a figure repeated in one source is one bar
         group = group.assign(period=period_label, exact=group["qualifier"].eq("exact"), complete=True)
         period = describe(Period(group["period_start"].iloc[0], group["period_end"].iloc[0], period_label, "range"))
         ids = set(sources[sources["file_name"].isin(group["source"])]["source_id"])
