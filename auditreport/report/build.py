@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .. import aggregate, charts
 from ..agencies import Crosswalk
 from ..aggregate import CountQuery
+from ..errors import UsageError
 from ..periods import Period, describe
 from ..store import Store
 from .figures import figure_svg
@@ -201,7 +202,11 @@ AGENCY_COLUMNS = ["agency", "system", "level", "department", "state", "display",
 def write_report(content: ReportContent, out: str | Path) -> Path:
     """Write report.html (self-contained) and one CSV per chart into `out`; return the HTML path."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"the report folder {out} cannot be created ({error.strerror})",
+                         hint="Choose another folder with --out.") from None
     environment = Environment(loader=PackageLoader("auditreport.report", "templates"),
                               autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
     for chart in content.charts:
