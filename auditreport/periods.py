@@ -9,7 +9,6 @@ Period(start=datetime.date(2019, 7, 1), end=datetime.date(2019, 10, 1), label='Q
 """
 from __future__ import annotations
 
-import calendar as _calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,10 +16,14 @@ from datetime import date, timedelta
 GRAINS = ("month", "quarter", "year", "fiscal_quarter", "fiscal_year")
 DEFAULT_FISCAL_YEAR_START = 10  # US federal: FY2026 = 1 Oct 2025 - 30 Sep 2026
 
+# English names, written out: the process locale must not change how a label is read or written.
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+MONTH_ABBREVIATIONS = tuple(name[:3] for name in MONTH_NAMES)
 _MONTHS: dict[str, int] = {}
-for _number in range(1, 13):
-    _MONTHS[_calendar.month_name[_number].lower()] = _number
-    _MONTHS[_calendar.month_abbr[_number].lower()] = _number
+for _number, _name in enumerate(MONTH_NAMES, start=1):
+    _MONTHS[_name.lower()] = _number
+    _MONTHS[_name[:3].lower()] = _number
 _MONTHS["sept"] = 9
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 
@@ -42,6 +45,12 @@ class Period:
 
 class PeriodError(ValueError):
     """A label that is not a period we can read."""
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """A label for an error message, cut to `limit` characters: a long cell may hold anything."""
+    text = str(text)
+    return repr(text if len(text) <= limit else text[:limit - 1] + "\u2026")
 
 
 def add_months(day: date, months: int) -> date:
@@ -106,7 +115,7 @@ def _clean(text: str) -> str:
 _SINGLE_PATTERNS: list[tuple[str, str]] = [
     ("iso_day", r"(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
     ("us_day", r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<year>\d{4})"),
-    ("iso_month", r"(?P<year>\d{4})[-/.](?P<m>\d{1,2})"),
+    ("iso_month", r"(?P<year>\d{4})[-/](?P<m>\d{1,2})"),  # not '.': 2017.1 is a number, not a month
     ("month_slash_year", r"(?P<m>\d{1,2})/(?P<year>\d{4})"),
     ("name_day_year", _MONTH + r" (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<year>\d{4})"),
     ("day_name_year", r"(?P<d>\d{1,2}) " + _MONTH + r",? (?P<year>\d{4})"),
@@ -147,7 +156,7 @@ def _parse_single(text: str, fiscal_year_start: int, default_year: int | None = 
                 return month_period(_year(groups["year"]), _MONTHS[groups["month"].lower()], text)
             if kind in ("name_day", "name"):
                 if default_year is None:
-                    raise PeriodError(f"{text!r} has no year")
+                    raise PeriodError(f"{_quoted(text)} has no year")
                 month = _MONTHS[groups["month"].lower()]
                 if kind == "name":
                     return month_period(default_year, month, text)
@@ -162,7 +171,7 @@ def _parse_single(text: str, fiscal_year_start: int, default_year: int | None = 
                 first, second = _year(groups["y1"]), groups["y2"]
                 last = _year(second) if len(second) == 4 else (first // 100) * 100 + int(second)
                 if last != first + 1:
-                    raise PeriodError(f"{text!r} does not name one fiscal year")
+                    raise PeriodError(f"{_quoted(text)} does not name one fiscal year")
                 return fiscal_year_period(last, fiscal_year_start, text)
             if kind == "fiscal_year":
                 return fiscal_year_period(_year(groups["year"]), fiscal_year_start, text)
@@ -171,8 +180,8 @@ def _parse_single(text: str, fiscal_year_start: int, default_year: int | None = 
         except PeriodError:
             raise
         except ValueError as error:  # date() out of range, bad month number
-            raise PeriodError(f"{text!r} is not a real date ({error})") from None
-    raise PeriodError(f"{text!r} is not a period label")
+            raise PeriodError(f"{_quoted(text)} is not a real date ({error})") from None
+    raise PeriodError(f"{_quoted(text)} is not a period label")
 
 
 _RANGE = re.compile(r"^(?P<left>.+?)\s*(?:\s-\s|-(?=\s*[A-Za-z])|\bto\b|\bthrough\b|\bthru\b|\buntil\b)"
@@ -205,7 +214,7 @@ def parse_period(text: str, *, fiscal_year_start: int = DEFAULT_FISCAL_YEAR_STAR
         if left.start > right.start:  # "Nov 28 - Jan 5, 2025": the left side is in the year before
             left = _parse_single(left_text, fiscal_year_start, default_year=right.start.year - 1)
     if left.start >= right.end:
-        raise PeriodError(f"{text!r} ends before it starts")
+        raise PeriodError(f"{_quoted(text)} ends before it starts")
     return Period(left.start, right.end, text.strip(), "range")
 
 
@@ -255,6 +264,7 @@ def describe(period: Period) -> str:
     if period.kind != "range":
         return period.label
     last = period.end - timedelta(days=1)
+    first_month, last_month = MONTH_ABBREVIATIONS[period.start.month - 1], MONTH_ABBREVIATIONS[last.month - 1]
     if period.start.day == 1 and period.end.day == 1:
-        return f"{period.start:%b %Y} - {last:%b %Y}"
-    return f"{period.start:%b %d, %Y} - {last:%b %d, %Y}"
+        return f"{first_month} {period.start.year} - {last_month} {last.year}"
+    return f"{first_month} {period.start.day:02d}, {period.start.year} - {last_month} {last.day:02d}, {last.year}"

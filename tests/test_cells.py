@@ -173,7 +173,6 @@ def test_share_column_refuses_values_outside_0_to_100_percent(raw):
     ("(5)", "'(5)' is negative; a count of searches cannot be"),  # accountants' negative
     ("-1,204", "'-1,204' is negative; a count of searches cannot be"),
     ("12.5", "'12.5' is not a whole number of searches"),
-    ("1.204", "'1.204' is not a whole number of searches"),  # European thousands: refused, not guessed
     ("<10.5", "'<10.5' is not a whole number of searches"),
     (-3, "-3 is negative; a count of searches cannot be"),
     (-3.5, "-3.5 is negative; a count of searches cannot be"),
@@ -207,3 +206,75 @@ def test_percent_in_a_count_cell_is_read_as_a_share_so_the_reader_can_refuse_it(
 
 def test_cell_error_is_a_value_error():
     assert issubclass(CellError, ValueError)
+
+
+# -- privacy: only known marks are kept, never free text --------------------------------------------------------
+@pytest.mark.parametrize("raw", ["Exempt - John Smith plate 7ABC123", "exemption: see officer J. Smith",
+                                 "withheld for Det. Smith", "redacted CASE-2017-000981", "Exempt 7ABC123"])
+def test_free_text_beginning_like_a_redaction_is_not_a_mark(raw):
+    # regression: '^exempt.*' kept "Exempt - John Smith plate 7ABC123" verbatim as the cell's mark
+    with pytest.raises(CellError) as raised:
+        parse_cell(raw)
+    assert "is not a count" in str(raised.value)
+
+
+@pytest.mark.parametrize("raw", ["Exempt (b)(7)(E)", "Exemption 7(E)", "exempt - b7e", "(b)(7)(E) and (b)(6)",
+                                 "GC 6254(f)", "Gov. Code \u00a7 7923.600", "(withheld)", "*****"])
+def test_redaction_codes_are_withheld_with_their_mark(raw):
+    assert parse_cell(raw) == Cell(WITHHELD, mark=raw)
+
+
+def test_a_mark_is_never_long_text():
+    with pytest.raises(CellError) as raised:
+        parse_cell("<" + "9" * 300)
+    assert len(str(raised.value)) < 80
+
+
+def test_long_cell_values_are_cut_in_messages():
+    raw = "Excludes 3 searches by Det. J. Smith for plate 7ABC123"
+    with pytest.raises(CellError) as raised:
+        parse_cell(raw)
+    assert str(raised.value) == "'Excludes 3 searches by Det. J. Smith fo\u2026' is not a count"
+    assert "7ABC123" not in str(raised.value)
+
+
+# -- thousands separators that could be decimal points --------------------------------------------------------
+@pytest.mark.parametrize("raw, message", [
+    ("1.000", "'1.000' could be 1,000 or 1; write 1000 or 1,000"),
+    ("1.204", "'1.204' could be 1,204 or 1.204; write 1204 or 1,204"),  # was: not a whole number
+    ("12.000", "'12.000' could be 12,000 or 12; write 12000 or 12,000"),
+])
+def test_dot_and_three_digits_is_ambiguous(raw, message):
+    with pytest.raises(CellError) as raised:
+        parse_cell(raw)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("raw, value", [("1.000", 1000.0), ("12.000", 12000.0), ("1.234.567", 1234567.0),
+                                        ("1,204", 1204.0), ("5", 5.0)])
+def test_decimal_comma_reads_dots_as_thousands(raw, value):
+    assert parse_cell(raw, decimal_comma=True) == Cell(REPORTED, value)
+
+
+def test_decimal_comma_quotes_the_cell_as_printed():
+    with pytest.raises(CellError) as raised:
+        parse_cell("12,5", decimal_comma=True)
+    assert str(raised.value) == "'12,5' is not a whole number of searches"
+
+
+# -- counts too large for a DOUBLE ------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw", ["99999999999999999999", "9" * 400, 2 ** 60, float(2 ** 60)])
+def test_counts_beyond_2_to_the_53_are_refused(raw):
+    with pytest.raises(CellError, match="is too large to be a count of searches"):
+        parse_cell(raw)
+
+
+def test_largest_exact_count_is_read():
+    assert parse_cell(str(2 ** 53)).value == 2 ** 53
+
+
+# -- shares decided per column -------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw, percent, value", [("1", True, 0.01), ("1", False, 1.0), ("0.5", True, 0.005),
+                                                 (77, True, 0.77)])
+def test_share_scale_is_given_by_the_column(raw, percent, value):
+    assert parse_cell(raw, share=True, percent=percent).value == pytest.approx(value)

@@ -662,3 +662,310 @@ def test_a_wrong_total_is_found_where_it_is(tmp_path_factory, table, data):
     assert [(f.kind, f.location) for f in read.findings] == [
         ("total_mismatch", f'row {len(agencies) + 2}, column {letter} "{label}"')]
     assert f"(difference +{error:,})" in read.findings[0].message
+
+
+# -- privacy: only named columns are read, only known marks are kept ------------------------------------------------
+def test_a_first_column_not_named_as_the_agency_is_refused():
+    # regression: column A was the agency whatever its header: officer names were stored as agencies
+    with pytest.raises(InputError) as raised:
+        read("wide_officer_name_label_column.csv")
+    error = raised.value
+    assert (error.row, error.column) == (1, 'A "Officer Name"')
+    assert str(error) == (
+        'wide_officer_name_label_column.csv, row 1, column A "Officer Name": no column of the header (row 1) names '
+        'the searching agency: column A "Officer Name" is not an agency column, so it is not read. '
+        "Name the agency column 'Agency', or pass --agency for a one-agency table.")
+    assert "John Smith" not in str(error)
+
+
+def test_a_first_column_not_named_as_the_agency_is_not_read_with_the_agency_option():
+    table = read("wide_officer_name_label_column.csv", agency="Harbor County Sheriff's Office")
+    frame = table.observations
+    assert set(frame["agency"]) == {"Harbor County Sheriff's Office"}
+    assert "John Smith" not in frame.to_string() and "Jane Doe" not in frame.to_string()
+    assert ("row 1", "columns_not_read") in [(f.location, f.kind) for f in table.findings]
+
+
+def test_the_agency_column_is_the_one_named_agency():
+    # regression: 'Case Number,Agency,Jan-17' stored case numbers as agencies and dropped the Agency column
+    table = read("wide_case_number_before_agency.csv")
+    frame = table.observations
+    assert list(frame["agency"]) == ["ICE", "ICE", "CBP", "CBP"]
+    assert list(frame["value"]) == [1.0, 2.0, 3.0, 4.0]
+    assert "2017-000123" not in frame.to_string()
+    assert [(f.kind, f.message) for f in table.findings] == [
+        ("columns_not_read", "columns not read (not a known dimension): Case Number")]
+
+
+def test_an_unnamed_first_column_is_the_agency():
+    table = read("wide_blank_first_header.csv")
+    assert list(table.observations["agency"].unique()) == ["ICE", "CBP"]
+
+
+def test_two_agency_columns_are_refused():
+    with pytest.raises(InputError) as raised:
+        read("duplicate_agency_columns.csv")
+    assert str(raised.value) == ('duplicate_agency_columns.csv, row 1, column B "Agency": two columns hold the '
+                                 'agency: A "Agency" and B "Agency". Keep one of them and delete or rename the other.')
+
+
+def test_free_text_after_exempt_is_not_a_withheld_mark():
+    # regression: "Exempt - John Smith plate 7ABC123" was stored as cell_text and quoted in findings
+    with pytest.raises(InputError) as raised:
+        read("wide_exempt_free_text.csv")
+    assert (raised.value.row, raised.value.column) == (2, 'B "Jan-17"')
+    assert "is not a count" in str(raised.value)
+
+
+def test_a_reference_column_is_not_a_citation():
+    # regression: 'reference' was read as the citation, and a reference can hold case numbers and names
+    table = read("long_reference_column.csv")
+    frame = table.observations
+    assert frame["citation"].isna().all()
+    assert "John Smith" not in frame.to_string() and "2017-000123" not in frame.to_string()
+    assert [(f.kind, f.message) for f in table.findings] == [
+        ("columns_not_read", "columns not read (not a known dimension): reference")]
+
+
+def test_errors_quote_at_most_40_characters_of_a_cell(tmp_path):
+    path = tmp_path / "long_text_cell.csv"
+    path.write_text("Agency,Jan-17,Feb-17\nICE,Excludes 3 searches by Det. J. Smith for plate 7ABC123,2\n")
+    with pytest.raises(InputError) as raised:
+        read_count_table(path, system="S")
+    assert str(raised.value).startswith('long_text_cell.csv, row 2, column B "Jan-17": '
+                                        "'Excludes 3 searches by Det. J. Smith fo\u2026' is not a count.")
+    assert "7ABC123" not in str(raised.value)
+
+
+def test_an_unclosed_quote_names_the_row_not_the_content():
+    with pytest.raises(InputError) as raised:
+        read("unclosed_quote.csv")
+    assert str(raised.value) == (
+        'unclosed_quote.csv: row 2 opens a quote (") that is never closed, so the rest of the file would be one '
+        "cell. Close the quote in that row, or re-export the table as CSV.")
+
+
+# -- footnotes ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, location", [("footnote_with_commas.csv", "row 4"),
+                                            ("footnote_numbered_split_by_comma.csv", "row 5")])
+def test_notes_below_the_data_are_footnotes_even_with_commas(name, location):
+    # regression: '* Source: COPLINK audit, data as of 3/1/2017, 12 agencies' was read as a row with a bad count
+    table = read(name)
+    assert list(table.observations["value"]) == [1.0, 2.0, 3.0, 4.0]
+    assert [(f.location, f.kind) for f in table.findings] == [(location, "footnotes_not_read")]
+    assert "7ABC123" not in table.observations.to_string()
+
+
+def test_a_note_with_counts_below_it_is_an_error_not_dropped():
+    with pytest.raises(InputError) as raised:
+        read("note_row_above_data.csv")
+    assert raised.value.row == 3
+    assert "starts like a note" in str(raised.value)
+    assert "7ABC123" not in str(raised.value)
+
+
+def test_numbered_rows_beside_a_named_agency_column():
+    table = read("numbered_rows_with_hash_column.csv")
+    assert list(table.observations["agency"]) == ["ICE", "CBP"]
+    assert list(table.observations["value"]) == [5.0, 6.0]
+
+
+@pytest.mark.parametrize("footnote", ["* Source: audit, as of 3/1/2017, 12 agencies", "\u2020 Excludes, HSI",
+                                      "(1) Includes CBP, 2 months", "[2] Data as of, March", "Note: see, below",
+                                      "Sources: COPLINK, LInX", "Prepared by, Records Unit", "Data as of, 3/1/2017",
+                                      "\u00b9 Estimated, see text", "3. Includes, CBP"])
+def test_footnote_markers(tmp_path, footnote):
+    path = tmp_path / "table.csv"
+    path.write_text(f"Agency,Jan-17,Feb-17\nICE,1,2\n{footnote}\n")
+    table = read_count_table(path, system="S")
+    assert list(table.observations["agency"]) == ["ICE", "ICE"]
+    assert kinds(table) == ["footnotes_not_read"]
+
+
+# -- periods in long tables -------------------------------------------------------------------------------------
+def test_long_fiscal_year_column_with_bare_years():
+    # regression: 2017 under 'fiscal year' was calendar 2017
+    assert rows(read("long_fiscal_year_bare_years.csv", fiscal_year_start=7)) == [
+        ("ICE", "FY2017", D(2016, 7, 1), D(2017, 7, 1), REPORTED, 100.0),
+        ("ICE", "FY2018", D(2017, 7, 1), D(2018, 7, 1), REPORTED, 120.0),
+    ]
+
+
+def test_long_year_and_month_columns_make_one_period():
+    # regression: Month was not read and each row became a whole year
+    assert rows(read("long_year_and_month_columns.csv")) == [
+        ("ICE", "Jan 2017", D(2017, 1, 1), D(2017, 2, 1), REPORTED, 5.0),
+        ("ICE", "Feb 2017", D(2017, 2, 1), D(2017, 3, 1), REPORTED, 6.0),
+        ("ICE", "Mar 2017", D(2017, 3, 1), D(2017, 4, 1), REPORTED, 7.0),
+    ]
+
+
+def test_long_year_and_quarter_columns_make_one_period():
+    assert rows(read("long_year_and_quarter_columns.csv")) == [
+        ("ICE", "Q3 2017", D(2017, 7, 1), D(2017, 10, 1), REPORTED, 5.0),
+        ("ICE", "Q4 2017", D(2017, 10, 1), D(2018, 1, 1), REPORTED, 6.0),
+    ]
+
+
+def test_long_grand_total_without_a_period_is_reconciled(tmp_path):
+    # regression: 'Total,,11' failed with "the period is blank"
+    table = read("long_grand_total_blank_period.csv")
+    assert list(table.observations["agency"]) == ["ICE", "CBP"]
+    assert table.findings == []
+    path = tmp_path / "grand_total_wrong.csv"
+    path.write_text("agency,period,searches\nICE,2017-01,5\nCBP,2017-02,6\nGrand total,,12\n")
+    wrong = read_count_table(path, system="S")
+    assert [(f.location, f.kind, f.message) for f in wrong.findings] == [
+        ('row 4, column C "searches"', "total_mismatch",
+         "The grand total says 12 but its parts add up to 11 (difference +1); the parts are used, not the total.")]
+
+
+def test_two_columns_of_searches_are_refused():
+    # regression: 'searches' and 'total searches' were both read, doubling every count
+    with pytest.raises(InputError) as raised:
+        read("long_two_searches_columns.csv")
+    assert str(raised.value) == (
+        'long_two_searches_columns.csv, row 1, column D "total searches": two columns hold the number of searches: '
+        'C "searches" and D "total searches". Keep one of them and delete or rename the other, '
+        "so no search is counted twice.")
+
+
+def test_share_column_is_percent_when_any_value_is_above_1():
+    # regression: 77 -> 0.77 but 1 -> 1.0 (100%) in the same column
+    frame = read("long_share_column_percent.csv").observations
+    assert list(frame["value"]) == pytest.approx([0.77, 0.01, 0.005])
+
+
+# -- numbers -----------------------------------------------------------------------------------------------------
+def test_semicolon_files_read_dots_as_thousands():
+    # regression: 'ICE;1.000;12.000' was stored as 1 and 12, exact
+    table = read("semicolon_dot_thousands.csv")
+    assert table.grid.delimiter == ";"
+    assert list(table.observations["value"]) == [1000.0, 12000.0, 7.0, 8.0]
+
+
+def test_dot_and_three_digits_in_a_comma_file_is_refused():
+    with pytest.raises(InputError) as raised:
+        read("dot_three_digits_ambiguous.csv")
+    assert str(raised.value).startswith(
+        "dot_three_digits_ambiguous.csv, row 2, column B \"Jan-17\": '1.000' could be 1,000 or 1; write 1000 or 1,000.")
+
+
+def test_a_count_too_large_for_a_double_is_refused():
+    with pytest.raises(InputError, match="'99999999999999999999' is too large to be a count of searches"):
+        read("count_too_large.csv")
+
+
+# -- header detection ---------------------------------------------------------------------------------------------
+def test_a_date_range_preamble_line_is_not_the_header():
+    # regression: 'Date Range,1/1/2017,3/31/2017' was taken as the wide header
+    table = read("preamble_date_range.csv")
+    assert table.observations["row_number"].unique().tolist() == [5]
+    assert list(table.observations["period_label"]) == ["Jan-17", "Feb-17", "Mar-17"]
+
+
+# -- files ----------------------------------------------------------------------------------------------------------
+def test_utf16_text_is_decoded(tmp_path):
+    path = tmp_path / "utf16_le_bom.txt"
+    path.write_bytes("Agency\tJan-17\tFeb-17\r\nPolic\u00eda Municipal\t1\t2\r\n".encode("utf-16"))
+    table = read_count_table(path, system="S")
+    assert table.grid.encoding == "utf-16"
+    assert list(table.observations["agency"].unique()) == ["Polic\u00eda Municipal"]
+    assert list(table.observations["value"]) == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("name", ["xlsx_named.csv", "xlsx_without_suffix"])
+def test_xlsx_bytes_under_another_name_are_read(tmp_path, name):
+    # regression: openpyxl refused the name (InvalidFileException, exit 3)
+    path = tmp_path / name
+    write_workbook(path)
+    table = read_count_table(path, sheet="Queries", system="S")
+    assert table.reader == "count-table-wide" and len(table.observations) == 6
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path):
+    import zipfile
+
+    path = tmp_path / "archive.csv"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    with pytest.raises(InputError, match=r"^archive\.csv: this XLSX workbook could not be opened"):
+        read_count_table(path, system="S")
+
+
+def test_formulas_without_saved_values_are_refused(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "formulas_never_computed.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (["Agency", "Jan-17", "Feb-17", "Total"], ["ICE", 5, 6, "=SUM(B2:C2)"]):
+        sheet.append(row)
+    workbook.save(path)
+    with pytest.raises(InputError) as raised:
+        read_count_table(path, system="S")
+    assert str(raised.value) == (
+        "formulas_never_computed.xlsx, row 2, column D: this cell holds a formula whose result was never saved, "
+        "so it would read as blank. Open the file in a spreadsheet program and save it, so the computed values "
+        "are stored.")
+
+
+def test_dates_in_long_tables_are_days_and_in_wide_headers_months(tmp_path):
+    # regression: a date on the 1st was read as the whole month in long tables too
+    import openpyxl
+
+    path = tmp_path / "long_dates_on_the_first.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["agency", "date", "searches"])
+    sheet.append(["ICE", dt.datetime(2017, 3, 1), 1])
+    sheet.append(["ICE", dt.datetime(2017, 3, 2), 1])
+    workbook.save(path)
+    assert [(r.period_start, r.period_end) for r in read_count_table(path, system="S").observations.itertuples()] == [
+        (D(2017, 3, 1), D(2017, 3, 2)), (D(2017, 3, 2), D(2017, 3, 3))]
+    wide = tmp_path / "wide_dates_on_the_first.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Agency", dt.datetime(2017, 1, 1), dt.datetime(2017, 2, 1)])
+    workbook.active.append(["ICE", 1, 2])
+    workbook.save(wide)
+    assert list(read_count_table(wide, system="S").observations["period_end"]) == [D(2017, 2, 1), D(2017, 3, 1)]
+
+
+def test_a_decimal_header_from_xlsx_is_not_a_month(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "decimal_headers.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Agency", 2017.1, 2017.2])
+    workbook.active.append(["ICE", 1, 2])
+    workbook.save(path)
+    with pytest.raises(InputError, match="no table header was found"):
+        read_count_table(path, system="S")
+
+
+def test_long_table_notes_below_the_data(tmp_path):
+    path = tmp_path / "long_notes.csv"
+    path.write_text("agency,period,searches\nICE,2017-01,5\nCBP,2017-01,\n* Note, see below\n"
+                    "* Source: COPLINK audit, data as of 3/1/2017, 12 agencies\n")
+    table = read_count_table(path, system="S")
+    assert rows(table) == [("ICE", "2017-01", D(2017, 1, 1), D(2017, 2, 1), REPORTED, 5.0),
+                           ("CBP", "2017-01", D(2017, 1, 1), D(2017, 2, 1), MISSING, None)]
+    assert [(f.location, f.kind) for f in table.findings if f.kind == "footnotes_not_read"] == [
+        ("rows 4-5", "footnotes_not_read")]
+
+
+def test_a_period_line_above_the_header_is_not_the_header(tmp_path):
+    path = tmp_path / "period_line_above_header.csv"
+    path.write_text("Covering,Jan 2017,Mar 2017\n\nAgency,Jan-17,Feb-17,Mar-17\nICE,1,2,3\nCBP,4,5,6\n")
+    table = read_count_table(path, system="S")
+    assert list(table.observations["row_number"].unique()) == [4, 5]
+    assert list(table.observations["period_label"][:3]) == ["Jan-17", "Feb-17", "Mar-17"]
+
+
+def test_numbered_rows_of_shares_are_data_not_notes(tmp_path):
+    path = tmp_path / "numbered_share_rows.csv"
+    path.write_text("agency,period,share\n1. ICE,2017,77%\n2. CBP,2017,0.5\n3. HSI,2017,1\n* Source: DHS, 2011\n")
+    table = read_count_table(path, system="S")
+    assert list(table.observations["agency"]) == ["1. ICE", "2. CBP", "3. HSI"]
+    assert list(table.observations["value"]) == pytest.approx([0.77, 0.005, 0.01])
+    assert kinds(table) == ["footnotes_not_read"]

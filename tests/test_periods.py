@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -35,7 +36,6 @@ D = date
     ("Sept 2017", D(2017, 9, 1), D(2017, 10, 1), "month"),
     ("Dec-99", D(1999, 12, 1), D(2000, 1, 1), "month"),  # two-digit years 70-99 are 19xx
     ("2017/01", D(2017, 1, 1), D(2017, 2, 1), "month"),
-    ("2017.1", D(2017, 1, 1), D(2017, 2, 1), "month"),
     ("01/2017", D(2017, 1, 1), D(2017, 2, 1), "month"),
     ("2017-Jan", D(2017, 1, 1), D(2017, 2, 1), "month"),
     ("2017 December", D(2017, 12, 1), D(2018, 1, 1), "month"),
@@ -298,3 +298,29 @@ def test_bucket_labels_parse_back_to_the_bucket(day, grain, fiscal_year_start):
 def test_described_ranges_parse_back(start, length):
     period = Period(start, start + timedelta(days=length), kind="range")
     assert parse_period(describe(period)) == period
+
+
+def test_a_decimal_number_is_not_a_month():
+    # regression: an XLSX float header 2017.1 was read as January 2017
+    for label in ("2017.1", "2017.12", "2017.01"):
+        with pytest.raises(PeriodError):
+            parse_period(label)
+
+
+def test_month_names_do_not_depend_on_the_locale():
+    import locale
+    from auditreport import periods
+
+    assert periods.MONTH_NAMES[0] == "January" and periods.MONTH_ABBREVIATIONS[8] == "Sep"
+    source = Path(periods.__file__).read_text(encoding="utf-8")
+    assert "calendar.month" not in source and "%b" not in source  # both follow LC_TIME
+    before = locale.setlocale(locale.LC_TIME)
+    try:
+        for name in ("de_DE.UTF-8", "fr_FR.UTF-8"):
+            try:
+                locale.setlocale(locale.LC_TIME, name)
+            except locale.Error:
+                continue
+            assert describe(parse_period("Aug 2010 - Mar 2011")) == "Aug 2010 - Mar 2011"
+    finally:
+        locale.setlocale(locale.LC_TIME, before)

@@ -49,3 +49,31 @@ def test_planted_personal_data_reaches_no_table_and_no_output(tmp_path):
         assert value not in stored, value
         assert value not in files, value
         assert all(value not in output for output in outputs), value
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_label_columns_free_text_marks_and_references_never_reach_the_store_or_messages(tmp_path):
+    # regressions: officer names and case numbers stored as agencies, "Exempt - <name>" kept as a mark,
+    # a 'reference' column stored as the citation, a long note quoted whole in an error
+    db_path = tmp_path / "refs.duckdb"
+    runner = CliRunner()
+    outputs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, code in (("wide_officer_name_label_column.csv", 2), ("wide_case_number_before_agency.csv", 0),
+                           ("wide_exempt_free_text.csv", 2), ("long_reference_column.csv", 0),
+                           ("footnote_numbered_split_by_comma.csv", 0), ("unclosed_quote.csv", 2)):
+            result = runner.invoke(main, ["ingest", str(FIXTURES / name), "--system", "S", "--db", str(db_path)])
+            assert result.exit_code == code, (name, result.output)
+            outputs.append(result.output)
+        for args in (["counts"], ["findings"], ["sources"]):
+            outputs.append(runner.invoke(main, [*args, "--db", str(db_path)]).output)
+    # the one bad cell is quoted in its error (cut to 40 characters) so that it can be found and fixed
+    exempt_error = outputs.pop(2)
+    assert "'Exempt - John Smith plate 7ABC123' is not a count" in exempt_error
+    stored = every_text_in(db_path)
+    for value in ("John Smith", "Jane Doe", "7ABC123", "2017-000123", "2017-000456", "Det. J. Smith"):
+        assert value not in stored, value
+        assert all(value not in output for output in outputs), value

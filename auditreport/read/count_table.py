@@ -15,7 +15,7 @@ from ..errors import InputError, UsageError, column_letter
 from ..model import (DIMENSIONS, MEASURES, MISSING, OBSERVATION_COLUMN_NAMES, QUALIFIERS, REPORTED,
                      SUPPRESSED, WITHHELD, Finding)
 from ..periods import DEFAULT_FISCAL_YEAR_START, Period, PeriodError, parse_period
-from .cells import Cell, CellError, parse_cell
+from .cells import Cell, CellError, parse_cell, quote
 from .grid import Grid, cell_text, read_grid
 from .problems import ProblemList
 
@@ -25,17 +25,26 @@ TOTAL_LABEL = re.compile(r"^(grand\s+)?totals?\b|^sum\b|^all agencies$|^all$", r
 SUBTOTAL_LABEL = re.compile(r"\bsub-?\s*totals?\b|\btotals?$", re.IGNORECASE)  # "Federal subtotal", "Federal total"
 
 LONG_ALIASES: dict[str, tuple[str, ...]] = {
-    "period": ("period", "month", "date", "quarter", "year", "fiscal year", "time period", "date range",
+    "period": ("period", "month", "date", "quarter", "year", "fiscal year", "fy", "time period", "date range",
                "reporting period", "time frame", "timeframe"),
     "period_start": ("period start", "period_start", "start", "start date", "from", "begin"),
     "period_end": ("period end", "period_end", "end", "end date", "to", "through"),
     "measure": ("measure",),
-    "citation": ("citation", "reference", "published in", "published by"),
+    "citation": ("citation", "published in", "published by"),  # not "reference": it can hold case numbers
     "searches": ("searches", "count", "queries", "number of searches", "number of queries", "total searches",
                  "search count", "query count", "value", "searches run", "inquiries", "lookups"),
     "share_of_searches": ("share", "percent", "percentage", "share of searches", "% of searches", "%",
                           "share_of_searches"),
 }
+FISCAL_YEAR_HEADERS = ("fiscal year", "fy")  # a bare 2017 under these is FY2017
+PERIOD_PARTS = ("year", "month", "quarter")  # Year + Month (or Quarter) columns make one period
+# A first cell that describes the period of a preamble line ("Date Range,1/1/2017,3/31/2017"), never a header
+PERIOD_LABELS = ("date range", "period", "reporting period", "time frame", "timeframe", "time period", "dates",
+                 "from", "as of", "period covered", "date")
+# After the data, a row starting like this is a note, unless its value cells are all counts
+FOOTNOTE_START = re.compile(r"^(?:[*\u2020\u2021\u00a7]|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]|\(\d{1,2}\)|\[\d{1,2}\]"
+                            r"|\d{1,2}[.)]?$|\d{1,2}[.)]\s*[^\W\d_]"
+                            r"|(?:notes?|sources?|prepared by|data as of)\b)", re.IGNORECASE)
 MEASURE_WORDS = {"searches": "searches", "count": "searches", "queries": "searches", "lookups": "searches",
                  "share": "share_of_searches", "share of searches": "share_of_searches",
                  "share_of_searches": "share_of_searches", "percent": "share_of_searches"}
@@ -84,6 +93,11 @@ class _Context:
     records: list[dict] = field(default_factory=list)
     blank_cells: list[str] = field(default_factory=list)
 
+    @property
+    def decimal_comma(self) -> bool:
+        """Semicolon-delimited files are written where '.' separates thousands and ',' marks decimals."""
+        return self.grid.delimiter == ";"
+
 
 def _column_name(index: int, header: str) -> str:
     return f'{column_letter(index + 1)} "{header}"' if header else column_letter(index + 1)
@@ -99,19 +113,32 @@ def _period_or_none(text: str, fiscal_year_start: int) -> Period | None:
 
 
 def _find_header(grid: Grid, fiscal_year_start: int) -> tuple[int, str]:
+    """The header row: a wide header (periods across) followed by rows of its width, or a long header.
+
+    A preamble line such as "Date Range,1/1/2017,3/31/2017" names periods too: rows whose first cell
+    describes the period are skipped, and a wide header with rows of its width below it is preferred.
+    """
+    first_wide = None
     for index, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
-        texts = [cell_text(cell) for cell in row]
+        texts = [cell_text(cell, period_header=True) for cell in row]
         if sum(1 for text in texts if text) < 2:
             continue
-        periods = sum(1 for text in texts[1:] if _period_or_none(text, fiscal_year_start))
-        first_is_dimension = _dimension_of(texts[0]) is not None
-        if periods >= 2 or (periods == 1 and first_is_dimension):
-            return index, "wide"
+        if _norm(texts[0]) not in PERIOD_LABELS:
+            periods = sum(1 for text in texts[1:] if _period_or_none(text, fiscal_year_start))
+            names_a_dimension = any(_dimension_of(text) for text in texts)  # "#,Agency,Jan-17" too
+            if periods >= 2 or (periods == 1 and names_a_dimension):
+                following = next((other for other in grid.rows[index + 1:] if other), [])
+                if len(following) == len(row):
+                    return index, "wide"
+                first_wide = index if first_wide is None else first_wide
+                continue
         roles = {_long_role(text) for text in texts if text}
         has_value = roles & {"searches", "share_of_searches"}
         has_period = "period" in roles or {"period_start", "period_end"} <= roles
         if has_value and has_period:
             return index, "long"
+    if first_wide is not None:
+        return first_wide, "wide"
     raise InputError(f"no table header was found in the first {HEADER_SEARCH_ROWS} rows", file=grid.file_name,
                      hint="A count table needs either periods as column headers (Jan-17, 2017-01, Q3 2019, "
                           "FY2019) or columns named agency, period and searches.")
@@ -136,11 +163,19 @@ class _RowsWithoutCounts:
 
     pending: list[int] = field(default_factory=list)
     headings: list[int] = field(default_factory=list)
+    notes: list[int] = field(default_factory=list)  # rows that start like a note and have text in value cells
 
-    def add(self, row_number: int) -> None:
+    def add(self, row_number: int, *, note: bool = False) -> None:
         self.pending.append(row_number)
+        if note:
+            self.notes.append(row_number)
 
-    def data_follows(self) -> None:
+    def data_follows(self, ctx: "_Context") -> None:
+        for row_number in self.notes:  # a note with counts below it: a bad row, not a note; never drop it
+            ctx.problems.add(row_number, None, "this row starts like a note (*, 1., Source, ...) and its cells are "
+                             "not counts, but rows of counts follow it",
+                             "Move notes below the table, or correct the counts in this row.")
+        self.notes = []
         self.headings.extend(self.pending)
         self.pending = []
 
@@ -156,9 +191,30 @@ class _RowsWithoutCounts:
                                         "read them in the source file, they may qualify the numbers."))
 
 
-def _read_cell(ctx: _Context, raw: object, row: int, column: str, *, share: bool = False) -> Cell | None:
+def _is_note(ctx: _Context, texts: list[str], raw_row: list[object], value_columns: list[int], *,
+             shares: bool = False) -> bool:
+    """After the data, a row whose first cell starts like a note and whose value cells are not all counts
+    (or shares, where the table has them)."""
+    if not texts or not FOOTNOTE_START.match(texts[0]):
+        return False
+
+    def readable(raw: object) -> bool:
+        for as_share in (False, True) if shares else (False,):
+            try:
+                if as_share or not parse_cell(raw, decimal_comma=ctx.decimal_comma).is_share:
+                    parse_cell(raw, share=as_share, decimal_comma=ctx.decimal_comma)
+                    return True
+            except CellError:
+                continue
+        return False
+
+    return not all(readable(raw_row[index] if index < len(raw_row) else None) for index in value_columns)
+
+
+def _read_cell(ctx: _Context, raw: object, row: int, column: str, *, share: bool = False,
+               percent: bool | None = None) -> Cell | None:
     try:
-        cell = parse_cell(raw, share=share)
+        cell = parse_cell(raw, share=share, percent=percent, decimal_comma=ctx.decimal_comma)
     except CellError as error:
         ctx.problems.add(row, column, str(error), error.hint)
         return None
@@ -227,18 +283,28 @@ def _reconcile(ctx: _Context, total: Cell, parts: list[Cell], where: str, what: 
 # -- wide tables: periods as columns --------------------------------------------------------------------
 def _read_wide(ctx: _Context) -> None:
     grid, header_index = ctx.grid, ctx.header_row - 1
-    header = [cell_text(cell) for cell in grid.rows[header_index]]
+    header = [cell_text(cell, period_header=True) for cell in grid.rows[header_index]]
     first_period = next(i for i, text in enumerate(header) if i > 0 and _period_or_none(text, ctx.fiscal_year_start))
     label_dims: dict[int, str] = {}
     not_read: list[str] = []
-    for index in range(first_period):
-        dimension = _dimension_of(header[index]) or ("agency" if index == 0 else None)
-        if dimension in ("agency", "system") and dimension not in label_dims.values():
+    for index in range(first_period):  # a label column is read only when its header names it
+        dimension = _dimension_of(header[index])
+        if dimension in ("agency", "system"):
+            _refuse_second(ctx, header, label_dims, index, dimension)
             label_dims[index] = dimension
         elif header[index]:
             not_read.append(header[index])
+    if "agency" not in label_dims.values() and not header[0] and 0 not in label_dims:
+        label_dims[0] = "agency"  # an unnamed first column is the agencies, as most tables print them
     agency_column = next((i for i, d in label_dims.items() if d == "agency"), None)
     system_column = next((i for i, d in label_dims.items() if d == "system"), None)
+    if agency_column is None and not ctx.agency:
+        first_unread = next((i for i in range(first_period) if i not in label_dims), 0)
+        raise InputError(f"no column of the header (row {ctx.header_row}) names the searching agency: column "
+                         f"{_column_name(first_unread, header[first_unread])} is not an agency column, so it is "
+                         "not read", file=grid.file_name, row=ctx.header_row,
+                         column=_column_name(first_unread, header[first_unread]),
+                         hint="Name the agency column 'Agency', or pass --agency for a one-agency table.")
     if agency_column is not None and ctx.agency:
         raise UsageError(f"this table names agencies in column {column_letter(agency_column + 1)}, "
                          "so --agency does not apply", file=grid.file_name, hint="Leave out --agency.")
@@ -270,7 +336,7 @@ def _read_wide(ctx: _Context) -> None:
         key = (period.start, period.end)
         if key in seen:
             ctx.problems.add(ctx.header_row, column,
-                             f"period {text!r} appears twice (also column {column_letter(seen[key] + 1)})",
+                             f"period {quote(text)} appears twice (also column {column_letter(seen[key] + 1)})",
                              "Keep one column per period.")
             continue
         seen[key] = index
@@ -302,7 +368,10 @@ def _read_wide(ctx: _Context) -> None:
         if kind == "no_counts":
             without_counts.add(row_number)
             continue
-        without_counts.data_follows()
+        if row_cells and _is_note(ctx, texts, raw_row, value_columns):
+            without_counts.add(row_number, note=True)
+            continue
+        without_counts.data_follows(ctx)
         if kind == "subtotal":
             _subtotal_finding(ctx, row_number, label or texts[0])
             continue
@@ -376,9 +445,23 @@ def _read_wide(ctx: _Context) -> None:
                            "The grand total, against the total row,")
 
 
+def _refuse_second(ctx: _Context, header: list[str], seen: dict[int, str], index: int, role: str) -> None:
+    """Two columns for one dimension or measure: which one is meant cannot be guessed."""
+    first = next((i for i, r in seen.items() if r == role), None)
+    if first is None:
+        return
+    what = {"agency": "the agency", "system": "the system", "searches": "the number of searches",
+            "share_of_searches": "the share of searches"}.get(role, role)
+    raise InputError(f"two columns hold {what}: {_column_name(first, header[first])} and "
+                     f"{_column_name(index, header[index])}", file=ctx.grid.file_name, row=ctx.header_row,
+                     column=_column_name(index, header[index]),
+                     hint="Keep one of them and delete or rename the other"
+                          + (", so no search is counted twice." if role in MEASURES else "."))
+
+
 def _subtotal_finding(ctx: _Context, row_number: int, label: str) -> None:
     ctx.findings.append(Finding(f"row {row_number}", "subtotal_not_counted",
-                                f"{label!r} looks like a subtotal; it is not counted as an agency, "
+                                f"{quote(label)} looks like a subtotal; it is not counted as an agency, "
                                 "so its searches are not counted twice."))
 
 
@@ -394,17 +477,32 @@ def _rows_list(rows: list[int]) -> str:
 def _read_long(ctx: _Context) -> None:
     grid, header_index = ctx.grid, ctx.header_row - 1
     header = [cell_text(cell) for cell in grid.rows[header_index]]
+    names = [_norm(text) for text in header]
+    # Year + Month (or Quarter) columns: one period from both, not a whole year per row
+    parts_of_period = {name: names.index(name) for name in PERIOD_PARTS if name in names}
+    if "year" not in parts_of_period or len(parts_of_period) < 2:
+        parts_of_period = {}
+    elif {"month", "quarter"} <= set(parts_of_period):
+        del parts_of_period["quarter"]  # months are finer; the quarter column is not read
     roles: dict[str, int] = {}
     value_columns: dict[int, str] = {}
     not_read: list[str] = []
     for index, text in enumerate(header):
+        if index in parts_of_period.values():
+            roles.setdefault("period", index)
+            continue
         role = _long_role(text) if text else None
         if role in MEASURES:
+            _refuse_second(ctx, header, value_columns, index, role)
             value_columns[index] = role
+        elif role in ("agency", "system"):
+            _refuse_second(ctx, header, {i: r for r, i in roles.items()}, index, role)
+            roles[role] = index
         elif role and role not in roles:
             roles[role] = index
         elif text:
             not_read.append(text)
+    fiscal_years = "period" in roles and not parts_of_period and names[roles["period"]] in FISCAL_YEAR_HEADERS
     if "agency" in roles and ctx.agency:
         raise UsageError(f"this table names agencies in column {column_letter(roles['agency'] + 1)}, "
                          "so --agency does not apply", file=grid.file_name, hint="Leave out --agency.")
@@ -419,6 +517,16 @@ def _read_long(ctx: _Context) -> None:
         index = roles.get(role)
         return texts[index] if index is not None and index < len(texts) else ""
 
+    def measure_of(texts: list[str]) -> str | None:
+        word = _norm(text_at(texts, "measure"))
+        return MEASURE_WORDS.get(word) or (word if word in MEASURES else None)
+
+    def period_text(texts: list[str]) -> str:
+        return "".join(texts[i] for i in parts_of_period.values() if i < len(texts)) or \
+            text_at(texts, "period") or text_at(texts, "period_start") or text_at(texts, "period_end")
+
+    percent_columns = _percent_columns(ctx, value_columns, measure_of if "measure" in roles else None)
+    any_shares = "measure" in roles or "share_of_searches" in value_columns.values()
     without_counts = _RowsWithoutCounts()
     totals: list[tuple[int, str, tuple, Cell]] = []  # (row, column, key, cell) of long-table total rows
     parts: dict[tuple, list[Cell]] = {}
@@ -428,14 +536,22 @@ def _read_long(ctx: _Context) -> None:
         raw_row, row_number = grid.rows[index], index + 1
         texts = [cell_text(cell) for cell in raw_row]
         kind = _row_kind(texts, list(value_columns), text_at(texts, "agency"))
-        if kind == "no_counts" and (text_at(texts, "period") or text_at(texts, "period_start")):
-            kind = "total" if TOTAL_LABEL.search(text_at(texts, "agency")) else "data"  # a blank count is missing
         if kind == "blank":
             continue
+        if data_rows and kind != "no_counts" and _is_note(ctx, texts, raw_row, list(value_columns),
+                                                          shares=any_shares):
+            without_counts.add(row_number, note=True)
+            continue
+        if kind == "no_counts" and period_text(texts):
+            if data_rows and FOOTNOTE_START.match(texts[0]):
+                # "* Source: DHS, 2011": a note, not a row with a blank count (its text is never an agency)
+                without_counts.add(row_number)
+                continue
+            kind = "total" if TOTAL_LABEL.search(text_at(texts, "agency")) else "data"  # a blank count is missing
         if kind == "no_counts":
             without_counts.add(row_number)
             continue
-        without_counts.data_follows()
+        without_counts.data_follows(ctx)
         if kind == "subtotal":
             _subtotal_finding(ctx, row_number, text_at(texts, "agency"))
             continue
@@ -445,7 +561,9 @@ def _read_long(ctx: _Context) -> None:
                              f"{len(header)}", "Check for an unquoted comma or a shifted row.")
             continue
         data_rows += kind == "data"
-        period = _long_period(ctx, texts, roles, header, row_number)
+        grand_total = kind == "total" and not period_text(texts)  # no period: the total of every row
+        period = None if grand_total else _long_period(ctx, texts, roles, header, row_number, parts_of_period,
+                                                      fiscal_years)
         agency = text_at(texts, "agency") or ctx.agency
         system = text_at(texts, "system") or ctx.system
         if "agency" in roles and not agency:
@@ -456,11 +574,10 @@ def _read_long(ctx: _Context) -> None:
                              "the system is blank", "Fill in the system searched.")
         row_measure = None
         if "measure" in roles:
-            word = _norm(text_at(texts, "measure"))
-            row_measure = MEASURE_WORDS.get(word) or (word if word in MEASURES else None)
+            row_measure = measure_of(texts)
             if row_measure is None:
                 ctx.problems.add(row_number, _column_name(roles["measure"], header[roles["measure"]]),
-                                 f"unknown measure {text_at(texts, 'measure')!r}",
+                                 f"unknown measure {quote(text_at(texts, 'measure'))}",
                                  f"Use one of: {', '.join(MEASURES)}.")
                 continue
         extra = {"citation": text_at(texts, "citation") or None,
@@ -470,8 +587,12 @@ def _read_long(ctx: _Context) -> None:
             measure = row_measure or column_measure
             raw = raw_row[column_index] if column_index < len(raw_row) else None
             column = _column_name(column_index, header[column_index])
-            cell = _read_cell(ctx, raw, row_number, column, share=MEASURES[measure].kind == "share")
-            if cell is None or period is None or (system is None):
+            cell = _read_cell(ctx, raw, row_number, column, share=MEASURES[measure].kind == "share",
+                              percent=percent_columns.get(column_index))
+            if cell is None or (period is None and not grand_total) or (system is None):
+                continue
+            if grand_total:
+                totals.append((row_number, column, (None, None, system, measure), cell))
                 continue
             key = (period.start, period.end, system, measure, extra["reason_category"], extra["query_type"])
             if kind == "total":  # a stated total of the rows of its period: reconciled, never an agency
@@ -492,24 +613,69 @@ def _read_long(ctx: _Context) -> None:
                          hint="Check that the export includes the agencies' rows.")
     without_counts.report(ctx)
     for row_number, column, key, cell in totals:
-        if MEASURES[key[3]].additive:
-            _reconcile(ctx, cell, parts.get(key, []), f"row {row_number}, column {column}",
-                       "The total row")
+        if not MEASURES[key[3]].additive:
+            continue
+        if key[0] is None:  # the grand total: every row of its system and measure
+            cells = [c for k, cs in parts.items() if k[2:4] == key[2:4] for c in cs]
+            _reconcile(ctx, cell, cells, f"row {row_number}, column {column}", "The grand total")
+        else:
+            _reconcile(ctx, cell, parts.get(key, []), f"row {row_number}, column {column}", "The total row")
 
 
-def _long_period(ctx: _Context, texts: list[str], roles: dict[str, int], header: list[str],
-                 row_number: int) -> Period | None:
+def _percent_columns(ctx: _Context, value_columns: dict[int, str], measure_of) -> dict[int, bool]:
+    """Share columns written as percents or fractions, decided per column: 1 among 77 and 40 is 1%."""
+    percent: dict[int, bool] = {}
+    for column_index, column_measure in value_columns.items():
+        for raw_row in ctx.grid.rows[ctx.header_row:]:
+            texts = [cell_text(cell) for cell in raw_row]
+            measure = (measure_of(texts) if measure_of else None) or column_measure
+            if MEASURES[measure].kind != "share" or column_index >= len(raw_row):
+                continue
+            percent.setdefault(column_index, False)
+            raw = raw_row[column_index]
+            text = cell_text(raw).replace(",", ".") if ctx.decimal_comma else cell_text(raw)
+            if re.search(r"%|percent|per cent|pct", text, re.IGNORECASE):
+                percent[column_index] = True
+                continue
+            try:
+                percent[column_index] |= float(text) > 1
+            except ValueError:
+                pass
+    return percent
+
+
+def _long_period(ctx: _Context, texts: list[str], roles: dict[str, int], header: list[str], row_number: int,
+                 parts_of_period: dict[str, int] | None = None, fiscal_years: bool = False) -> Period | None:
     def at(role: str) -> str:
         index = roles.get(role)
         return texts[index] if index is not None and index < len(texts) else ""
 
+    def part(name: str) -> str:
+        index = (parts_of_period or {}).get(name)
+        return texts[index] if index is not None and index < len(texts) else ""
+
     try:
+        if parts_of_period:
+            year, month, quarter = part("year"), part("month"), part("quarter")
+            if not year or not (month or quarter):
+                raise PeriodError("the year or the month is blank" if "month" in parts_of_period
+                                  else "the year or the quarter is blank")
+            if not re.fullmatch(r"\d{4}", year):
+                raise PeriodError(f"{quote(year)} is not a year")
+            if "month" in parts_of_period:
+                label = f"{year}-{int(month):02d}" if month.isdigit() else f"{month} {year}"
+            else:
+                label = f"Q{quarter} {year}" if quarter.isdigit() else f"{quarter} {year}"
+            return parse_period(label, fiscal_year_start=ctx.fiscal_year_start)
         if "period" in roles:
-            return parse_period(at("period"), fiscal_year_start=ctx.fiscal_year_start)
+            text = at("period")
+            if fiscal_years and re.fullmatch(r"\d{4}|\d{2}", text):  # "2017" under "Fiscal year" is FY2017
+                text = f"FY{text}"
+            return parse_period(text, fiscal_year_start=ctx.fiscal_year_start)
         start = parse_period(at("period_start"), fiscal_year_start=ctx.fiscal_year_start)
         end = parse_period(at("period_end"), fiscal_year_start=ctx.fiscal_year_start)  # end column: last day
         if end.end <= start.start:
-            raise PeriodError(f"{at('period_end')!r} is before {at('period_start')!r}")
+            raise PeriodError(f"{quote(at('period_end'))} is before {quote(at('period_start'))}")
         return Period(start.start, end.end, f"{at('period_start')} - {at('period_end')}", "range")
     except PeriodError as error:
         role = "period" if "period" in roles else "period_start"
