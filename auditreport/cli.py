@@ -123,7 +123,8 @@ def mapping_init(file, out, verbose):
               help="Period grain; 'reported' keeps each number in the period its source gave.")
 @click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START, show_default=True,
               help="Month (1-12) fiscal years start in; 10 is the US federal year, 7 a July year.")
-@click.option("--measure", default="searches", show_default=True, help="searches, share_of_searches, searches_beyond_retention or searches_multi_network.")
+@click.option("--measure", default="searches", show_default=True,
+              help="searches, share_of_searches, searches_beyond_retention or searches_multi_network.")
 @click.option("--apportion", is_flag=True,
               help="Split numbers whose period spans several buckets by days (marked estimated).")
 @click.option("--format", "output_format", type=click.Choice(["csv", "table", "json"]), default="csv",
@@ -148,7 +149,8 @@ def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format, 
 
 
 def _period_options(function):
-    function = click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START, show_default=True,
+    function = click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START,
+                            show_default=True,
                             help="Month (1-12) fiscal years start in.")(function)
     function = click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default="quarter",
                             show_default=True)(function)

@@ -17,8 +17,8 @@ import duckdb
 import pandas as pd
 
 from .errors import AuditReportError, UsageError
-from .model import (COVERAGE_COLUMNS, FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS, QUALIFIERS,
-                    SOURCE_COLUMNS, STATUSES, Finding)
+from .model import (COVERAGE_COLUMNS, FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS,
+                    QUALIFIERS, SOURCE_COLUMNS, STATUSES, Finding)
 from .privacy import guard_observations
 
 DEFAULT_DB = "auditreport.duckdb"

@@ -6,7 +6,6 @@ database give byte-identical files.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,8 +103,9 @@ def _headlines(store: Store, query: CountQuery, published: pd.DataFrame, crosswa
                           "source": f"sources {latest['source_ids']}; agencies as named by the crosswalk",
                           "citation": ""})
         change = changes[(changes["period"] == latest["period"]) & (changes["system"] == system)]
-        if len(change) and not math.isnan(change.iloc[0]["year_ago_value"]) and not math.isnan(change.iloc[0]["value"]) \
-                and not math.isnan(change.iloc[0]["change_from_year_ago_ratio"]):
+        compared = ["value", "year_ago_value", "change_from_year_ago_ratio"]
+        known = len(change) and not change.iloc[0][compared].isna().any()
+        if known:
             row = change.iloc[0]
             exact = row["exact"] and row["year_ago_exact"]
             ratio = row["change_from_year_ago_ratio"]
