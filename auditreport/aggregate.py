@@ -465,7 +465,7 @@ def agency_roster(store: Store, query: CountQuery | None = None, *, crosswalk: C
     roster = roster.join(facts, on="agency")
     roster["display"] = [display_value(row) for row in roster.rename(columns={
         "searches": "value", "low": "value_low", "high": "value_high"}).assign(
-        status="reported", estimated=False).itertuples()]
+        status=roster["exact"].map({True: "reported", False: "mixed"}), estimated=False).itertuples()]
     return roster.sort_values(["system", "searches", "agency"], ascending=[True, False, True])[columns] \
         .reset_index(drop=True)
 
