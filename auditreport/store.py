@@ -112,6 +112,9 @@ class Store:
 
     def _migrate(self) -> None:
         current = self._version()
+        if current == 0 and self.row("SELECT count(*) FROM information_schema.tables")[0]:
+            raise UsageError(f"{self.path} is a DuckDB file that auditreport did not create; it is left as it is",
+                             hint="Pass --db with a new file name, or with an auditreport database.")
         if current > SCHEMA_VERSION:
             raise UsageError(f"{self.path} was written by a newer auditreport (schema {current})",
                              hint="Upgrade auditreport.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from auditreport.errors import AuditReportError, PrivacyWarning, UsageError
@@ -252,3 +253,25 @@ def test_another_duckdb_file_is_not_an_auditreport_database(tmp_path):
     with pytest.raises(UsageError) as raised:
         Store(path, read_only=True)
     assert str(raised.value) == f"{path} is not an auditreport database. Pass --db with the right file."
+
+
+def test_a_foreign_duckdb_file_is_left_alone(tmp_path):
+    path = tmp_path / "other.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE TABLE foo (x INTEGER)")
+    with pytest.raises(UsageError, match="a DuckDB file that auditreport did not create"):
+        Store(path)
+    with duckdb.connect(str(path), read_only=True) as connection:
+        tables = connection.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    assert tables == [("foo",)]
+
+
+@pytest.mark.parametrize("value", ["Agency 078-05-1120", "jdoe@example.org"])
+def test_the_guard_refuses_values_that_look_personal(tmp_path, value):
+    from auditreport.errors import InputError
+    from auditreport.privacy import guard_observations
+
+    frame = pd.DataFrame({"agency": [value], "measure": ["searches"]})
+    with pytest.raises(InputError, match="looks like") as raised:
+        guard_observations(frame)
+    assert value not in str(raised.value)
