@@ -355,7 +355,6 @@ def _read_wide(ctx: _Context) -> None:
     without_counts = _RowsWithoutCounts()
     row_cells: list[tuple[int, dict[int, Cell]]] = []
     total_rows: list[tuple[int, dict[int, Cell]]] = []
-    total_columns_by_row: dict[int, dict[int, Cell]] = {}
     agencies_seen: dict[tuple, int] = {}
     for index in range(header_index + 1, len(grid.rows)):
         raw_row = grid.rows[index]
@@ -409,17 +408,12 @@ def _read_wide(ctx: _Context) -> None:
                                         "both rows are counted."))
         agencies_seen[key] = row_number
         row_cells.append((row_number, cells))
-        total_columns_by_row[row_number] = {i: c for i, c in cells.items() if i in totals}
         for column_index, period in periods.items():
             if column_index in cells:
                 _record(ctx, cells[column_index], row=row_number,
                         column=_column_name(column_index, header[column_index]), measure="searches",
                         agency=agency, system=system, period=period)
-    ctx.problems.raise_if_any()
-    if not row_cells:
-        raise InputError(f"the table has a header (row {ctx.header_row}) but no data rows", file=grid.file_name,
-                         hint="Check that the export includes the agencies' rows.")
-    without_counts.report(ctx)
+    _finish_rows(ctx, bool(row_cells), without_counts)
 
     def parts_in(cells: dict[int, Cell], within: Period | None) -> list[Cell]:
         return [cells[i] for i, p in periods.items() if i in cells and (within is None or within.contains(p))]
@@ -457,6 +451,15 @@ def _refuse_second(ctx: _Context, header: list[str], seen: dict[int, str], index
                      column=_column_name(index, header[index]),
                      hint="Keep one of them and delete or rename the other"
                           + (", so no search is counted twice." if role in MEASURES else "."))
+
+
+def _finish_rows(ctx: _Context, any_data: bool, without_counts: "_RowsWithoutCounts") -> None:
+    """After the rows: every problem at once, then a table with no data rows is an error."""
+    ctx.problems.raise_if_any()
+    if not any_data:
+        raise InputError(f"the table has a header (row {ctx.header_row}) but no data rows", file=ctx.grid.file_name,
+                         hint="Check that the export includes the agencies' rows.")
+    without_counts.report(ctx)
 
 
 def _subtotal_finding(ctx: _Context, row_number: int, label: str) -> None:
@@ -607,11 +610,7 @@ def _read_long(ctx: _Context) -> None:
             parts.setdefault(key, []).append(cell)
             _record(ctx, cell, row=row_number, column=column, measure=measure, agency=agency,
                     system=system, period=period, extra=extra)
-    ctx.problems.raise_if_any()
-    if not data_rows:
-        raise InputError(f"the table has a header (row {ctx.header_row}) but no data rows", file=grid.file_name,
-                         hint="Check that the export includes the agencies' rows.")
-    without_counts.report(ctx)
+    _finish_rows(ctx, bool(data_rows), without_counts)
     for row_number, column, key, cell in totals:
         if not MEASURES[key[3]].additive:
             continue
