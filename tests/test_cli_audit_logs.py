@@ -102,3 +102,12 @@ def test_mapping_init_proposes_a_mapping_with_personal_columns_dropped(tmp_path)
     ingested = run("ingest", LOGS / "network_audit_utc_suffix.csv", "--mapping", out, "--system", "F",
                    "--db", tmp_path / "m.duckdb")
     assert ingested.exit_code == 0, ingested.output
+
+
+def test_report_calls_out_immigration_related_searches(tmp_path):
+    db = tmp_path / "network.duckdb"
+    run("ingest", LOGS / "network_audit_utc_suffix.csv", "--profile", "flock-network-audit", "--db", db)
+    result = run("report", "--db", db, "--out", tmp_path / "out", "--grain", "month")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "immigration-related searches" in html

@@ -85,6 +85,18 @@ def _headlines(store: Store, query: CountQuery, published: pd.DataFrame, crosswa
                                                   fiscal_year_start=query.fiscal_year_start), crosswalk=crosswalk)
     federal = aggregate.shares(store, CountQuery(by=("federal",), grain=query.grain, measure="searches",
                                                  fiscal_year_start=query.fiscal_year_start), crosswalk=crosswalk).table
+    reasons = aggregate.counts(store, CountQuery(by=("reason_category",), grain=query.grain, measure="searches",
+                                                 fiscal_year_start=query.fiscal_year_start), crosswalk=crosswalk).table
+    immigration = reasons[reasons["reason_category"].eq("immigration") & reasons["value"].notna()]
+    for system, per_system in immigration.groupby("system", sort=True):  # over everything the data cover
+        total, exact = per_system["value"].sum(), bool(per_system["exact"].all())
+        lines.append({"number": f"{total:,.0f}" if exact else f"at least {total:,.0f}",
+                      "text": f"immigration-related searches of {system}, {per_system['period'].iloc[0]} to "
+                              f"{per_system['period'].iloc[-1]}: the stated reason names ICE, ERO, HSI, CBP, "
+                              "Border Patrol, deportation or immigration",
+                      "source": "sources " + ",".join(sorted(set(",".join(per_system["source_ids"].dropna())
+                                                                   .split(",")), key=int))
+                                + "; reasons sorted by rules, the texts were not kept", "citation": ""})
     for system, per_system in totals.groupby("system", sort=True):
         complete = per_system[per_system["complete"]]
         if not len(complete):
