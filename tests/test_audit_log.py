@@ -1,6 +1,7 @@
 """Audit logs -> day-level counts: layouts, time zones, measures, findings, errors, and the Eugene log."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 from datetime import date
@@ -99,6 +100,46 @@ def test_redacted_cells():
     assert total(read, reason_category="redacted") == 1 and total(read, reason_category="immigration") == 1
     assert total(read, query_type="(redacted)") == 1
     assert "lookback_unreadable" in {f.kind for f in read.findings}
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype({c: object for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})
+    return frame.sort_values(["measure", "agency", "period_start", "reason_category", "query_type"],
+                             na_position="first").reset_index(drop=True)
+
+
+def test_cells_with_spaces_around_them_count_as_the_trimmed_cells(tmp_path):
+    # the scan groups cells as written and trims them after the GROUP BY: the counts must not notice
+    path = tmp_path / "padded.csv"
+    with open(LOGS / "network_audit_utc_suffix.csv", newline="", encoding="utf-8") as source:
+        rows = list(csv.reader(source))
+    with open(path, "w", newline="", encoding="utf-8") as padded:
+        csv.writer(padded).writerows([rows[0]] + [[f"  {cell} " if cell else cell for cell in row]
+                                                  for row in rows[1:]])
+    for options in ({}, {"tz": "America/Los_Angeles", "retention_days": 30}):
+        plain = read_audit_log(LOGS / "network_audit_utc_suffix.csv", profile=NETWORK, **options)
+        spaced = read_audit_log(path, profile=NETWORK, **options)
+        pd.testing.assert_frame_equal(_sorted(spaced.observations), _sorted(plain.observations))
+        assert [f.message for f in spaced.findings] == [f.message for f in plain.findings]
+        assert spaced.rows_read == plain.rows_read and spaced.coverage == plain.coverage
+
+
+def test_a_log_has_no_overlapping_periods_and_a_second_log_of_the_same_days_overlaps(tmp_path):
+    first = read_audit_log(LOGS / "network_audit_utc_suffix.csv", profile=NETWORK)
+    second = read_audit_log(LOGS / "network_audit_utf8_bom.csv", profile=NETWORK)  # the same searches
+    store = ingest(first, tmp_path / "audit.duckdb")
+    try:
+        assert not {"overlapping_periods", "overlapping_sources"} & set(store.findings()["kind"])
+        ingest_again = store.add_source(SourceInfo(second.grid.file_name, second.grid.sha256, second.grid.size_bytes,
+                                                   second.reader, coverage=second.coverage),
+                                        second.observations, second.findings)
+        assert not ingest_again.already_ingested
+        overlaps = store.findings().query("kind == 'overlapping_sources'")
+        assert set(overlaps["source"]) == {"network_audit_utf8_bom.csv"}
+        assert set(overlaps["location"]) == {f"{agency}, Flock ALPR (network audit)" for agency, _ in UTC_DAYS}
+        assert "overlapping_periods" not in set(store.findings()["kind"])
+    finally:
+        store.close()
 
 
 # -- time ----------------------------------------------------------------------------------------------------

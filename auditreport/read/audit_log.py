@@ -11,10 +11,12 @@ search terms and user ids are never selected; distinct users are only ever a num
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
 import tempfile
+from contextlib import closing
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -22,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UsageError
@@ -33,6 +36,8 @@ from .mapping import Mapping, Sample, header_key, matching_profile, read_sample,
 
 READER = "audit-log"
 MEMORY_LIMIT = "256MB"          # DuckDB spills to a private temporary folder beyond this
+THREADS = os.cpu_count() or 1
+FETCH_VECTORS = 50              # rows fetched at a time into the observation frame: 50 x 2,048
 TIME_SAMPLE = 500
 REDACTION_MARKS = ("***",)
 TIME_FORMATS = (  # tried in order on a sample when the mapping names no format; "iso" is a cast
@@ -212,11 +217,20 @@ def _parse_sql(body: str, fmt: str) -> str:
 
 
 def _wall_sql(text: str, parse: _TimeParse) -> tuple[str, str | None]:
-    """SQL for the timestamp as written (zone suffix removed), and for its UTC offset in minutes (or None)."""
+    """SQL for the timestamp as written (zone suffix removed), and for its UTC offset in minutes (or None).
+
+    `text` is the cell as read, untrimmed. The common spelling is parsed as it stands (the "UTC" suffix as part
+    of the format), which spares a copy of every cell; only cells that do not parse so are trimmed and parsed
+    again (COALESCE evaluates its second argument only for the rows where the first is NULL).
+    """
     if parse.kind == "naive":
-        return _parse_sql(text, parse.fmt), None
+        return f"coalesce({_parse_sql(text, parse.fmt)}, {_parse_sql(f'trim({text})', parse.fmt)})", None
     if parse.kind == "utc":
-        return _parse_sql(f"rtrim({text}, ' UTCZ')", parse.fmt), "0"
+        slow = _parse_sql(f"rtrim(trim({text}), ' UTCZ')", parse.fmt)
+        if parse.fmt == "iso":
+            return slow, "0"
+        return f"coalesce(try_strptime({text}, {_sql_text(parse.fmt + ' UTC')}), {slow})", "0"
+    text = f"trim({text})"
     zone = f"regexp_extract({text}, '{_ZONE_SQL}', 1)"
     body = f"rtrim(CASE WHEN {zone} = '' THEN {text} ELSE left({text}, length({text}) - length({zone})) END, ' T')"
     offset = (f"CASE WHEN {zone} = '' THEN NULL WHEN {zone} IN ('Z', 'UTC', 'GMT') THEN 0 "
@@ -313,12 +327,13 @@ def _duckdb_error(error: duckdb.Error, file_name: str) -> InputError:
                       hint="Re-export the log as CSV (UTF-8, comma separated), or check the row.")
 
 
-def _connect(progress: bool) -> tuple[duckdb.DuckDBPyConnection, str]:
-    spill = tempfile.mkdtemp(prefix="auditreport-")  # private (0700), removed after the read
+def _connect(progress: bool, spill: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
+    spill = spill or tempfile.mkdtemp(prefix="auditreport-")  # private (0700), removed after the read
     connection = duckdb.connect(":memory:")
     connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     connection.execute(f"SET temp_directory = {_sql_text(spill)}")
     connection.execute("SET preserve_insertion_order = false")
+    connection.execute(f"SET threads = {THREADS}")
     connection.execute("SET TimeZone = 'UTC'")
     show = bool(progress and sys.stderr.isatty())
     connection.execute(f"SET enable_progress_bar = {str(show).lower()}")
@@ -351,8 +366,11 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     if "time" not in columns:  # _layout guarantees it; kept for clarity
         raise InputError("the time column is missing", file=file_name, hint=TIME_HINT)
 
-    def cell(dimension: str) -> str:  # the trimmed cell, computed once per row in the innermost SELECT
+    def cell(dimension: str) -> str:  # the trimmed cell, in the labels computed after the GROUP BY
         return f"v_{dimension}"
+
+    def raw(dimension: str) -> str:  # the cell as read, in the scan
+        return f"c{columns[dimension]}"
 
     def header(dimension: str) -> str:
         return layout.names[columns[dimension]]
@@ -387,8 +405,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     time_values = [row[columns["time"]] for row in body if columns["time"] < len(row)]
     time_parse = _detect_time(time_values, log_mapping.time_format, "search times", file_name,
                               f'"{header("time")}"', header_rows + 1)
-    raw_time = cell("time")
-    wall_sql, offset_sql = _wall_sql(raw_time, time_parse)
+    wall_sql, offset_sql = _wall_sql(raw("time"), time_parse)
     parsed = {"wall_time": wall_sql}  # the second SELECT: timestamps parsed once per row
     offset = offset_sql
     if offset_sql not in (None, "0"):
@@ -396,39 +413,45 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     wall = "wall_time"
     local = _local_sql(wall, offset, source_tz, tz)
     repeated_header = _sql_text(header("time"))
+    raw_time = f"trim({raw('time')})"
 
-    # per row (computed once, in the inner SELECT) ...
-    row_values = {"agency": agency_sql, "system": system_sql, "local": local,
-                  "reason": cell("reason") if "reason" in columns else "NULL::VARCHAR",
-                  "query_type": (f"CASE WHEN {cell('query_type')} = '' THEN NULL WHEN {cell('query_type')} = '***' "
-                                 f"THEN '(redacted)' ELSE {cell('query_type')} END") if "query_type" in columns
-                  else "NULL::VARCHAR",
-                  "raw_time": raw_time}
+    # per row (computed once, in the inner SELECT) ... Cells are grouped as written, and trimmed and labelled
+    # ("***" -> "(redacted)") after the GROUP BY, on a few million groups instead of every row.
+    row_values = {dimension: raw(dimension) for dimension in ("agency", "system", "query_type", "reason")
+                  if dimension in columns}
+    row_values |= {"local": local, "raw_time": raw_time,
+                   # why a row has no time (NULL when it has one): 1 blank, 2 a repeated header row, 3 unreadable
+                   "untimed": (f"CASE WHEN {wall} IS NULL THEN CASE WHEN coalesce({raw_time}, '') = '' THEN 1 "
+                               f"WHEN {raw_time} = {repeated_header} THEN 2 ELSE 3 END END")}
+    if "users" in columns:
+        row_values["user_id"] = raw("users")
     # ... then per agency, system, day, reason text and query type
     aggregates = ["count(*) AS searches"]  # rows without a time (day NULL) are sorted out after the scan
     if offset == "time_offset" and tz is None:
         row_values["time_offset"] = "time_offset"
         aggregates.append("count(DISTINCT time_offset) AS offsets")
     if "networks" in columns:
-        row_values["networks"] = f"TRY_CAST(replace({cell('networks')}, ',', '') AS BIGINT)"
-        row_values["networks_text"] = cell("networks")
+        networks = raw("networks")
+        row_values["networks"] = (f"coalesce(TRY_CAST({networks} AS BIGINT), "
+                                  f"TRY_CAST(replace(trim({networks}), ',', '') AS BIGINT))")
+        row_values["networks_text"] = f"trim({networks})"
         aggregates.append("count(*) FILTER (WHERE networks > 1) AS multi_network")
         aggregates.append("count(*) FILTER (WHERE networks IS NULL AND networks_text NOT IN ('', '***')) "
                           "AS networks_unreadable")
     if retention_days is not None:
         if "lookback" in columns:
-            cell_text = cell("lookback")
+            cell_text = raw("lookback")
             start_text = (f"CASE WHEN contains({cell_text}, chr(10)) THEN split_part({cell_text}, chr(10), 1) "
                           f"ELSE split_part({cell_text}, ' to ', 1) END")
             lookback_sample = [re.split(r"\n| to ", row[columns["lookback"]].strip())[0] for row in body
                                if columns["lookback"] < len(row)]
         else:
-            start_text = cell("lookback_start")
+            start_text = raw("lookback_start")
             lookback_sample = [row[columns["lookback_start"]] for row in body if columns["lookback_start"] < len(row)]
         lookback_parse = _detect_time(lookback_sample, log_mapping.lookback_format, "look-back starts", file_name,
                                       f'"{header("lookback" if "lookback" in columns else "lookback_start")}"',
                                       header_rows + 1)
-        parsed["lookback_wall"], _ = _wall_sql(f"trim({start_text})", lookback_parse)
+        parsed["lookback_wall"], _ = _wall_sql(start_text, lookback_parse)
         start_wall = "lookback_wall"
         # Both times are compared as written: Flock writes both in UTC.
         row_values["beyond"] = f"{start_wall} < {wall} - to_days({int(retention_days)})"
@@ -436,66 +459,91 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
         aggregates.append("count(*) FILTER (WHERE beyond) AS beyond_retention")
         aggregates.append("count(*) FILTER (WHERE NOT lookback_read) AS lookback_unreadable")
 
-    def trimmed(*dimensions: str) -> str:
-        return ", ".join(f"trim(c{columns[d]}) AS v_{d}" for d in dimensions if d in columns)
-
-    unread = {"devices", "users"}
+    unread = {"devices"}
     if retention_days is None:
         unread |= {"lookback", "lookback_start", "lookback_end"}
-    read_dimensions = [d for d in columns if d not in unread]
+    read_columns = ", ".join(f"c{columns[d]}" for d in columns if d not in unread)
     inner = (", ".join(f"{sql} AS {name}" for name, sql in row_values.items()) + " FROM (SELECT *, "
              + ", ".join(f"{sql} AS {name}" for name, sql in parsed.items())
-             + f" FROM (SELECT {trimmed(*read_dimensions)} FROM {{source}}))")
+             + f" FROM (SELECT {read_columns} FROM {{source}}))")
+    # the labels of the grouped cells, from the trimmed cell v_<dimension>
+    labels = {"agency": agency_sql, "system": system_sql,
+              "query_type": (f"CASE WHEN {cell('query_type')} = '' THEN NULL WHEN {cell('query_type')} = '***' "
+                             f"THEN '(redacted)' ELSE {cell('query_type')} END") if "query_type" in columns
+              else "NULL::VARCHAR"}
+    as_written = [d for d in ("agency", "system", "query_type") if d in columns]
 
     connection, spill = _connect(progress)
     hashing = ThreadPoolExecutor(max_workers=1)
-    identity = hashing.submit(file_identity, path)  # hashes the file while DuckDB reads it
+    day_file = str(Path(spill) / "day_cells.parquet")  # counts only: no reason text, no personal column
     try:
-        source = _csv_sql(path, layout, sample.encoding)
-        # Reasons seen in the sample are classified before the scan, so their rows group by category; only
-        # reasons first met later keep their text as a group key, to be classified after the scan.
-        sample_reasons = sorted({row[columns["reason"]].strip() for row in body if columns["reason"] < len(row)}
-                                if "reason" in columns else set())
-        known = pd.DataFrame({"reason": pd.Series(sample_reasons, dtype=object),
-                              "category": pd.Series(rules.classify_many(sample_reasons), dtype=object)})
-        connection.register("sample_reasons", known)
-        connection.execute("CREATE TEMP TABLE known_reasons AS SELECT reason::VARCHAR AS reason, "
-                           "category::VARCHAR AS category FROM sample_reasons")
-        connection.unregister("sample_reasons")
-        try:
-            connection.execute(f"""
-                CREATE TEMP TABLE cells AS
-                SELECT agency, system, local::DATE AS day, k.category AS known_category,
-                       CASE WHEN k.category IS NULL THEN s.reason END AS reason, query_type, {', '.join(aggregates)}
-                FROM (SELECT {inner.format(source=source)}) s LEFT JOIN known_reasons k ON k.reason = s.reason
-                GROUP BY ALL""")
-        except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
-            raise _duckdb_error(error, file_name) from None
-        findings += _time_checks(connection, f"SELECT {inner.format(source=source)}", repeated_header,
-                                 header_rows, file_name, header("time"), aggregates)
-        if retention_days is not None:
-            unreadable = connection.execute("SELECT coalesce(sum(lookback_unreadable), 0) FROM cells").fetchone()[0]
-            if unreadable:
-                findings.append(Finding("file", "lookback_unreadable",
-                                        f"{unreadable} search(es) have a look-back window that could not be read; "
-                                        "they are not counted as reaching beyond the retention period."))
-        if "networks" in columns:
-            unreadable = connection.execute("SELECT coalesce(sum(networks_unreadable), 0) FROM cells").fetchone()[0]
-            if unreadable:
-                findings.append(Finding("file", "networks_unreadable",
-                                        f"{unreadable} search(es) have a number of networks that is not a number; "
-                                        "they are not counted as multi-network searches."))
-        read = _observations(connection, rules, "reason" in columns, f'{header("time")}', retention_days,
-                             "networks" in columns, known)
-        del known, sample_reasons
-        rows_read, observations, day_counts, coverage, extra = read
-        findings += extra
-        findings += _coverage_findings(day_counts)
-        if "users" in columns:
-            findings += _distinct_users(connection, f"SELECT {agency_sql} AS agency, v_users AS user_id FROM "
-                                                    f"(SELECT {trimmed('agency', 'users')} FROM {source})")
+        with closing(connection):  # closed (its memory given back) before the observation frame is built
+            source = _csv_sql(path, layout, sample.encoding)
+            # Reasons seen in the sample are classified before the scan, so their rows group by category; only
+            # reasons first met later keep their text as a group key, to be classified after the scan.
+            sample_reasons = sorted({row[columns["reason"]].strip() for row in body if columns["reason"] < len(row)}
+                                    if "reason" in columns else set())
+            known = pd.DataFrame({"reason": pd.Series(sample_reasons, dtype=object),
+                                  "category": pd.Series(rules.classify_many(sample_reasons), dtype=object)})
+            connection.register("sample_reasons", known)
+            connection.execute("CREATE TEMP TABLE known_reasons AS SELECT reason::VARCHAR AS reason, "
+                               "category::VARCHAR AS category FROM sample_reasons")
+            connection.unregister("sample_reasons")
+            # The one full scan of the file. With a user column, distinct users per agency are a second grouping
+            # set of the same scan; those rows are counted and deleted straight after.
+            keys = [*as_written, "day", "untimed"] + (["known_category", "reason"] if "reason" in columns else [])
+            passed = [name for name in row_values if name not in ("local", "raw_time", "reason")]
+            if "reason" in columns:
+                row_source = (f"(SELECT {', '.join(f's.{name}' for name in passed)}, local::DATE AS day, "
+                              "k.category AS known_category, CASE WHEN k.category IS NULL THEN s.reason END AS reason "
+                              f"FROM (SELECT {inner.format(source=source)}) s "
+                              "LEFT JOIN known_reasons k ON k.reason = s.reason)")
+            else:
+                row_source = f"(SELECT *, local::DATE AS day FROM (SELECT {inner.format(source=source)}))"
+            grouping = ", ".join(keys)
+            user_columns = ""
+            if "users" in columns:
+                user_keys = ", ".join([d for d in ("agency",) if d in columns] + ["user_id"])
+                grouping = f"GROUPING SETS (({grouping}), ({user_keys}))"
+                user_columns = ", user_id, GROUPING(user_id) = 0 AS user_row"
+            try:
+                connection.execute(f"""
+                    CREATE TEMP TABLE cells AS
+                    SELECT {', '.join(keys)}{user_columns}, {', '.join(aggregates)}
+                    FROM {row_source}
+                    GROUP BY {grouping}""")
+            except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
+                raise _duckdb_error(error, file_name) from None
+            # The file is hashed (for the store) while the cells are classified and laid out: during the scan it
+            # would take a core from DuckDB, afterwards the reason rules leave one free.
+            identity = hashing.submit(file_identity, path)
+            user_findings = []
+            if "users" in columns:
+                user_findings = _distinct_users(connection, agency_sql, "agency" in columns)
+                connection.execute("DELETE FROM cells WHERE user_row")
+            findings += _time_checks(connection, f"SELECT {inner.format(source=source)}", repeated_header,
+                                     header_rows, file_name, header("time"), aggregates)
+            if retention_days is not None:
+                unreadable = connection.execute("SELECT coalesce(sum(lookback_unreadable), 0) FROM cells").fetchone()[0]
+                if unreadable:
+                    findings.append(Finding("file", "lookback_unreadable",
+                                            f"{unreadable} search(es) have a look-back window that could not be read; "
+                                            "they are not counted as reaching beyond the retention period."))
+            if "networks" in columns:
+                unreadable = connection.execute("SELECT coalesce(sum(networks_unreadable), 0) FROM cells").fetchone()[0]
+                if unreadable:
+                    findings.append(Finding("file", "networks_unreadable",
+                                            f"{unreadable} search(es) have a number of networks that is not a number; "
+                                            "they are not counted as multi-network searches."))
+            read = _observations(connection, rules, "reason" in columns, retention_days, "networks" in columns, known,
+                                 labels, as_written, day_file)
+            del known, sample_reasons
+            rows_read, measure_names, day_counts, coverage, extra = read
+            findings += extra
+            findings += _coverage_findings(day_counts)
+            findings += user_findings
+        observations = _load_observations(day_file, header("time"), measure_names, progress, spill)
     finally:
-        connection.close()
         shutil.rmtree(spill, ignore_errors=True)
         hashing.shutdown(wait=True)
     findings.insert(0, Finding("file", "time_zones", _zone_note(time_parse, source_tz, tz)))
@@ -526,18 +574,13 @@ def _time_checks(connection, rows: str, repeated_header: str, header_rows: int, 
                  aggregates: list[str]) -> list[Finding]:
     """Unreadable timestamps stop the ingest (with the first bad row); blank ones become a finding."""
     findings = []
-    counted, untimed = connection.execute("SELECT coalesce(sum(searches), 0), "
-                                          "coalesce(sum(searches) FILTER (WHERE day IS NULL), 0) FROM cells").fetchone()
-    unreadable = blank = headers = 0
-    if untimed:  # rare: read the time column once more to tell blank cells and repeated headers from bad times
-        blank, headers = connection.execute(f"""
-            SELECT count(*) FILTER (WHERE coalesce(raw_time, '') = ''),
-                   count(*) FILTER (WHERE raw_time = {repeated_header})
-            FROM ({rows}) WHERE local IS NULL""").fetchone()
-        unreadable = untimed - blank - headers
+    counted, blank, headers, unreadable = connection.execute(
+        "SELECT coalesce(sum(searches), 0), coalesce(sum(searches) FILTER (WHERE untimed = 1), 0), "
+        "coalesce(sum(searches) FILTER (WHERE untimed = 2), 0), coalesce(sum(searches) FILTER (WHERE untimed = 3), 0) "
+        "FROM cells").fetchone()
     if counted == 0:
         raise InputError("the file has no rows of searches", file=file_name, hint="Ingest the log as exported.")
-    if unreadable:
+    if unreadable:  # the only second read of the file, to name the first bad row before stopping
         connection.execute("SET preserve_insertion_order = true")  # row_number() must follow the file
         row, shape = connection.execute(f"""
             SELECT n, raw_time FROM (SELECT row_number() OVER () AS n, raw_time, local FROM ({rows}))
@@ -563,21 +606,31 @@ def _time_checks(connection, rows: str, repeated_header: str, header_rows: int, 
     return findings
 
 
-def _observations(connection, rules: ReasonRules, has_reason: bool, time_header: str, retention_days: int | None,
-                  has_networks: bool, known: pd.DataFrame):
-    """Classify the distinct reasons not met in the sample, join back, and lay the day-level counts out."""
+def _observations(connection, rules: ReasonRules, has_reason: bool, retention_days: int | None, has_networks: bool,
+                  known: pd.DataFrame, labels: dict[str, str], as_written: list[str], day_file: str):
+    """Classify the distinct reasons not met in the sample, label the cells, and write the day-level counts.
+
+    The counts go to `day_file` (Parquet, in the read's private folder), so that the connection that scanned
+    the log can be closed, and its memory given back, before the observation frame is built.
+    """
     findings = []
+    trimmed = ", ".join(f"trim({dimension}) AS v_{dimension}" for dimension in as_written)
     if has_reason:
-        reasons = [row[0] for row in connection.execute(
-            "SELECT DISTINCT reason FROM cells WHERE day IS NOT NULL AND reason IS NOT NULL").fetchall()]
+        # texts first met after the sample; a text of the sample written with spaces around it is met again here
+        # (the scan compares cells as written), and is classified again but not counted twice
+        met = connection.execute("""
+            SELECT DISTINCT trim(reason) AS reason, trim(reason) IN (SELECT reason FROM known_reasons) AS in_sample
+            FROM cells WHERE day IS NOT NULL AND reason IS NOT NULL""").fetchall()
+        reasons = [reason for reason, _ in met]
         frame = pd.DataFrame({"reason": pd.Series(reasons, dtype=object),
                               "category": pd.Series(rules.classify_many(reasons), dtype=object)})
-        del reasons
-        counts = pd.concat([known["category"], frame["category"]]).value_counts()  # texts, not searches
+        new_texts = frame["category"][[not in_sample for _, in_sample in met]]
+        del reasons, met
+        counts = pd.concat([known["category"], new_texts]).value_counts()  # texts, not searches
         connection.register("reason_categories", frame)
         category_sql = (f"CASE WHEN c.known_category IS NOT NULL THEN c.known_category "
                         f"WHEN c.reason IS NULL THEN {_sql_text(rules.classify(None))} ELSE r.category END")
-        join = "LEFT JOIN reason_categories r ON r.reason = c.reason"
+        join = "LEFT JOIN reason_categories r ON r.reason = trim(c.reason)"
         findings.append(Finding("file", "reason_categories",
                                 f"{int(counts.sum())} distinct reason text(s) classified ({rules.describe()}): "
                                 + ", ".join(f"{name} {int(n)}" for name, n in counts.sort_index().items())
@@ -585,53 +638,116 @@ def _observations(connection, rules: ReasonRules, has_reason: bool, time_header:
     else:
         category_sql, join = "NULL::VARCHAR", ""
     # searches by every dimension; the access-pattern measures per agency, system and day (as the issue asks)
+    measures = [("searches_multi_network", "multi_network", has_networks),
+                ("searches_beyond_retention", "beyond_retention", retention_days is not None)]
+    measures = [(name, column) for name, column, wanted in measures if wanted]
+    sums = "".join(f", sum({column}) AS {column}" for _, column in measures)
     connection.execute(f"""
         CREATE TEMP TABLE day_cells AS
-        SELECT 'searches' AS measure, c.agency, c.system, c.day, {category_sql} AS reason_category, c.query_type,
-               sum(c.searches) AS value
-        FROM cells c {join}
-        WHERE c.day IS NOT NULL
+        SELECT {labels['agency']} AS agency, {labels['system']} AS system, c.day, {category_sql} AS reason_category,
+               {labels['query_type']} AS query_type, sum(c.searches) AS searches{sums}
+        FROM (SELECT *{', ' + trimmed if trimmed else ''} FROM cells WHERE day IS NOT NULL) c {join}
         GROUP BY ALL""")
-    measure_names = ["searches"]
-    for name, column, wanted in (("searches_multi_network", "multi_network", has_networks),
-                                 ("searches_beyond_retention", "beyond_retention", retention_days is not None)):
-        if wanted:
-            measure_names.append(name)
-            connection.execute(f"""
-                INSERT INTO day_cells
-                SELECT '{name}', agency, system, day, NULL, NULL, sum({column}) FROM cells
-                WHERE day IS NOT NULL GROUP BY ALL""")
     if has_reason:
         connection.unregister("reason_categories")
     rows_read = connection.execute("SELECT sum(searches) FROM cells").fetchone()[0]
     connection.execute("DROP TABLE cells")  # with known_reasons, the last tables that held reason text
     connection.execute("DROP TABLE known_reasons")
-    day_counts = connection.execute("SELECT day, sum(value) FROM day_cells WHERE measure = 'searches' "
-                                    "GROUP BY day ORDER BY day").fetchall()
+    day_counts = connection.execute("SELECT day, sum(searches) FROM day_cells GROUP BY day ORDER BY day").fetchall()
     coverage = tuple(connection.execute("SELECT system, min(day), max(day) + 1 FROM day_cells "
                                         "GROUP BY system ORDER BY system").fetchall())
-    # ENUM types make pandas categoricals: millions of cells stay small in memory
-    for column in ("agency", "system", "reason_category", "query_type"):
-        connection.execute(f"CREATE TYPE {column}_values AS ENUM "
-                           f"(SELECT DISTINCT {column} FROM day_cells WHERE {column} IS NOT NULL ORDER BY 1)")
-    connection.execute("CREATE TYPE day_labels AS ENUM (SELECT DISTINCT strftime(day, '%Y-%m-%d') "
-                       "FROM day_cells ORDER BY 1)")
-    connection.execute(f"CREATE TYPE measure_names AS ENUM ({', '.join(map(_sql_text, measure_names))})")
-    connection.execute(f"CREATE TYPE fixed_texts AS ENUM ({_sql_text(time_header)}, '{REPORTED}', 'exact')")
-    known_columns = {
-        "row_number": "NULL::INTEGER", "column_name": f"{_sql_text(time_header)}::fixed_texts",
-        "measure": "measure::measure_names", "agency": "agency::agency_values", "system": "system::system_values",
-        "reason_category": "reason_category::reason_category_values", "query_type": "query_type::query_type_values",
-        "period_start": "day", "period_end": "day + 1", "period_label": "strftime(day, '%Y-%m-%d')::day_labels",
-        "status": f"'{REPORTED}'::fixed_texts", "value": "value::DOUBLE", "qualifier": "'exact'::fixed_texts"}
-    # any other column of the model (cell_text, citation, ...) is not known from a log: NULL, stored in the
-    # smallest pandas form (an empty categorical: one byte a row; float32 for numbers)
-    connection.execute("CREATE TYPE no_values AS ENUM ('')")
-    empty = {"VARCHAR": "NULL::no_values", "DOUBLE": "NULL::FLOAT"}
-    selects = [f"{known_columns.get(c.name) or empty.get(c.sql_type.split()[0], 'NULL::' + c.sql_type.split()[0])}"
-               f" AS {c.name}" for c in OBSERVATION_COLUMNS if c.name != "source_id"]
-    observations = connection.execute(f"SELECT {', '.join(selects)} FROM day_cells").df()
-    return int(rows_read or 0), observations, day_counts, coverage, findings
+    measure_names = ["searches"] + [name for name, _ in measures]
+    rows = ["SELECT 'searches' AS measure, agency, system, day, reason_category, query_type, searches AS value "
+            "FROM day_cells"]
+    rows += [f"SELECT '{name}', agency, system, day, NULL, NULL, sum({column}) FROM day_cells GROUP BY ALL"
+             for name, column in measures]
+    connection.execute(f"COPY (SELECT * FROM ({' UNION ALL '.join(rows)})) TO {_sql_text(day_file)} "
+                       "(FORMAT parquet, COMPRESSION uncompressed)")  # read once, straight back: no time spent packing
+    return int(rows_read or 0), measure_names, day_counts, coverage, findings
+
+
+def _load_observations(day_file: str, time_header: str, measure_names: list[str], progress: bool,
+                       spill: str) -> pd.DataFrame:
+    """The day-level counts as observations of the count model, in the smallest pandas form."""
+    connection, _ = _connect(progress, spill)
+    try:
+        connection.execute(f"CREATE VIEW day_cells AS SELECT * FROM read_parquet({_sql_text(day_file)})")
+        # ENUM types make pandas categoricals: millions of cells stay small in memory
+        for column in ("agency", "system", "reason_category", "query_type"):
+            connection.execute(f"CREATE TYPE {column}_values AS ENUM "
+                               f"(SELECT DISTINCT {column} FROM day_cells WHERE {column} IS NOT NULL ORDER BY 1)")
+        connection.execute("CREATE TYPE day_labels AS ENUM (SELECT DISTINCT strftime(day, '%Y-%m-%d') "
+                           "FROM day_cells ORDER BY 1)")
+        connection.execute(f"CREATE TYPE measure_names AS ENUM ({', '.join(map(_sql_text, measure_names))})")
+        connection.execute(f"CREATE TYPE fixed_texts AS ENUM ({_sql_text(time_header)}, '{REPORTED}', 'exact')")
+        known_columns = {
+            "row_number": "NULL::INTEGER", "column_name": f"{_sql_text(time_header)}::fixed_texts",
+            "measure": "measure::measure_names", "agency": "agency::agency_values",
+            "system": "system::system_values", "reason_category": "reason_category::reason_category_values",
+            "query_type": "query_type::query_type_values", "period_start": "day", "period_end": "day + 1",
+            "period_label": "strftime(day, '%Y-%m-%d')::day_labels", "status": f"'{REPORTED}'::fixed_texts",
+            "value": "value::DOUBLE", "qualifier": "'exact'::fixed_texts"}
+        # any other column of the model (cell_text, citation, ...) is not known from a log: NULL, stored in the
+        # smallest pandas form (an empty categorical: one byte a row; float32 for numbers)
+        connection.execute("CREATE TYPE no_values AS ENUM ('')")
+        empty = {"VARCHAR": "NULL::no_values", "DOUBLE": "NULL::FLOAT"}
+        selects = [f"{known_columns.get(c.name) or empty.get(c.sql_type.split()[0], 'NULL::' + c.sql_type.split()[0])}"
+                   f" AS {c.name}" for c in OBSERVATION_COLUMNS if c.name != "source_id"]
+        size = connection.execute("SELECT count(*) FROM day_cells").fetchone()[0]
+        return _fetch_frame(connection.execute(f"SELECT {', '.join(selects)} FROM day_cells"), size)
+    finally:
+        connection.close()
+
+
+def _fetch_frame(result, size: int) -> pd.DataFrame:
+    """The result as a DataFrame, filled chunk by chunk into arrays of the final size.
+
+    `.df()` holds DuckDB's copy, its conversion buffers and the frame at once (about three times the frame);
+    this holds the frame and one chunk. ENUM columns arrive as categoricals with the same categories in every
+    chunk, so their codes are copied as they are.
+    """
+    chunk = result.fetch_df_chunk(FETCH_VECTORS)
+    names = list(chunk.columns)
+    dtypes = {name: chunk[name].dtype for name in names}
+    arrays: dict[str, object] = {}
+    for name, dtype in dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            arrays[name] = np.empty(size, dtype=chunk[name].cat.codes.dtype)
+        elif isinstance(dtype, pd.api.extensions.ExtensionDtype):  # nullable integers: values and mask
+            arrays[name] = (np.empty(size, dtype=dtype.numpy_dtype), np.empty(size, dtype=bool))
+        else:
+            arrays[name] = np.empty(size, dtype=dtype)
+    filled = 0
+    while len(chunk):
+        end = filled + len(chunk)
+        if end > size:
+            raise AssertionError("internal: the result has more rows than counted")
+        for name, dtype in dtypes.items():
+            column = chunk[name]
+            if isinstance(dtype, pd.CategoricalDtype):
+                if column.dtype != dtype:
+                    raise AssertionError(f"internal: the categories of {name} changed between chunks")
+                arrays[name][filled:end] = column.cat.codes.to_numpy()
+            elif isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                values, mask = arrays[name]
+                values[filled:end] = column.array._data
+                mask[filled:end] = column.array._mask
+            else:
+                arrays[name][filled:end] = column.to_numpy()
+        filled = end
+        chunk = result.fetch_df_chunk(FETCH_VECTORS)
+    if filled != size:
+        raise AssertionError("internal: the result has fewer rows than counted")
+    columns = {}
+    for name, dtype in dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            columns[name] = pd.Categorical.from_codes(arrays[name], dtype=dtype)
+        elif isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            values, mask = arrays[name]
+            columns[name] = type(pd.array([], dtype=dtype))(values, mask)
+        else:
+            columns[name] = arrays[name]
+    return pd.DataFrame(columns, copy=False)
 
 
 def _coverage_findings(day_counts: list[tuple]) -> list[Finding]:
@@ -665,10 +781,12 @@ def _coverage_findings(day_counts: list[tuple]) -> list[Finding]:
     return findings
 
 
-def _distinct_users(connection, rows: str) -> list[Finding]:
+def _distinct_users(connection, agency_sql: str, agency_column: bool) -> list[Finding]:
     """How many distinct users searched, per agency: a number only; the ids never leave DuckDB."""
+    trimmed = "trim(agency) AS v_agency, " if agency_column else ""
     counted = connection.execute(f"""
-        SELECT agency, count(DISTINCT user_id) AS users FROM ({rows})
+        SELECT {agency_sql} AS agency, count(DISTINCT user_id) AS users
+        FROM (SELECT {trimmed}trim(user_id) AS user_id FROM cells WHERE user_row)
         WHERE user_id NOT IN ('', '***') GROUP BY ALL ORDER BY ALL""").fetchall()
     return [Finding(agency or "agency not given", "distinct_users",
                     f"{users} distinct user(s) ran these searches (user ids are counted, never stored).")
