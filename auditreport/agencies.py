@@ -209,6 +209,27 @@ class Crosswalk:
         return sorted(((" ".join(_words(p)), a) for a in self.agencies.values() for p in a.patterns),
                       key=lambda pair: (-len(pair[0]), pair[1].id))
 
+    @cached_property
+    def _pattern_regex(self) -> re.Pattern:
+        """Every pattern in one regular expression, longest first: one pass over a text finds them all."""
+        phrases = sorted({phrase for phrase, _ in self._patterns}, key=lambda p: (-len(p), p))
+        return re.compile(r"(?<![0-9a-z])(" + "|".join(map(re.escape, phrases)) + r")(?![0-9a-z])")
+
+    @cached_property
+    def _agencies_by_phrase(self) -> dict[str, list[Agency]]:
+        named: dict[str, list[Agency]] = {}
+        for phrase, agency in self._patterns:
+            named.setdefault(phrase, []).append(agency)
+        return named
+
+    def _named_in(self, words: str, original: str) -> list[Agency]:
+        """The crosswalk agencies whose patterns stand in `words` (short acronyms only in capitals)."""
+        found: list[Agency] = []
+        for phrase in self._pattern_regex.findall(words):
+            if _contains(phrase, phrase, original):
+                found.extend(self._agencies_by_phrase[phrase])
+        return found
+
     def ancestors(self, agency_id: str) -> list[str]:
         chain = []
         parent = self.agencies[agency_id].parent
@@ -226,9 +247,12 @@ class Crosswalk:
 
     def mentioned(self, text: str) -> str | None:
         """The id of the agency a free text names ('on behalf of ICE+ERO' -> ICE-ERO), or None."""
-        words = " ".join(_words(str(text)))
-        found = [agency for phrase, agency in self._patterns if _contains(words, phrase, str(text))]
-        return self._deepest(found).id if found and self._deepest(found) else None
+        text = str(text)
+        if not self._pattern_regex.search(re.sub(r"[^0-9a-z]+", " ", text.lower())):  # most reasons name none
+            return None
+        found = self._named_in(" ".join(_words(text)), text)
+        deepest = self._deepest(found) if found else None
+        return deepest.id if deepest else None
 
     def _result(self, parsed: ParsedName, agency: Agency, method: str, note: str = "") -> Match:
         chain = self.ancestors(agency.id)
@@ -250,7 +274,7 @@ class Crosswalk:
             note = ("could be " + " or ".join(sorted(f"{a.name} ({a.state})" for a in candidates))
                     + "; the name gives no state")
         elif not _LOCAL_WORDS.search(parsed.text):
-            found = [agency for phrase, agency in self._patterns if _contains(parsed.text, phrase, parsed.as_given)]
+            found = self._named_in(parsed.text, parsed.as_given)
             if found:
                 deepest = self._deepest(found)
                 if deepest:

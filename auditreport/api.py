@@ -66,7 +66,8 @@ class IngestOptions:
         return bool(self.profile or self.mapping)
 
 
-def read_file(path: str | Path, options: IngestOptions, *, progress: bool = False) -> tuple[SourceInfo, object]:
+def read_file(path: str | Path, options: IngestOptions, *, progress: bool = False,
+              agencies: Crosswalk | None = None) -> tuple[SourceInfo, object]:
     """Read and check one file without touching any database: its SourceInfo and what was read."""
     if options.is_audit_log:
         if options.sheet:
@@ -75,7 +76,7 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
         read = read_audit_log(path, profile=options.profile, mapping=options.mapping, system=options.system,
                               agency=options.agency, source_tz=options.source_tz, tz=options.tz,
                               retention_days=options.retention_days, reason_rules=options.reason_rules,
-                              progress=progress)
+                              progress=progress, agencies=agencies)
         source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
                             request_id=options.request, options=read.options, source_tz=read.source_tz,
                             report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage)
@@ -101,7 +102,8 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
     existing = _already_ingested(store, path, options)
     if existing is not None:
         return existing
-    source, read = read_file(path, options, progress=progress)
+    agencies = project_crosswalk(store.path) if options.is_audit_log else None  # agencies named in reasons
+    source, read = read_file(path, options, progress=progress, agencies=agencies)
     return store.add_source(source, read.observations, read.findings)
 
 

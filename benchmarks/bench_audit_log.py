@@ -172,9 +172,6 @@ def main() -> None:
         "auditreport ingest (timestamps as given)": {},
         "auditreport ingest (--tz America/Los_Angeles --retention-days 30)": {"tz": "America/Los_Angeles",
                                                                              "retention_days": 30},
-        # not what `auditreport ingest` does today: Store sets no memory limit (store.py is outside this change)
-        "auditreport ingest (timestamps as given), store memory_limit 256MB (proposed)": {
-            "store_memory_limit": "256MB"},
     }
     run(DUCKDB, str(log))  # warm the page cache once, unmeasured
     for _ in range(arguments.repeat):

@@ -111,3 +111,12 @@ def test_report_calls_out_immigration_related_searches(tmp_path):
     assert result.exit_code == 0, result.output
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "immigration-related searches" in html
+
+
+def test_agencies_named_in_reasons_are_on_behalf_of_never_the_searching_agency(tmp_path):
+    db = tmp_path / "network.duckdb"
+    run("ingest", LOGS / "network_audit_utc_suffix.csv", "--profile", "flock-network-audit", "--db", db)
+    table = rows(run("counts", "--db", db, "--by", "agency,on_behalf_of", "--grain", "month").stdout)
+    named = {(r["agency"], r["on_behalf_of"]) for r in table if r["on_behalf_of"]}
+    assert ("Springfield PD", "ICE Enforcement and Removal Operations") in named  # reason "ICE+ERO"
+    assert all(agency != behalf for agency, behalf in named)

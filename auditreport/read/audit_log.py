@@ -27,6 +27,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..agencies import Crosswalk, load_crosswalk
 from ..errors import InputError, UsageError
 from ..model import OBSERVATION_COLUMNS, REPORTED, Finding
 from ..rules import ReasonRules, load_reason_rules
@@ -344,7 +345,8 @@ def _connect(progress: bool, spill: str | None = None) -> tuple[duckdb.DuckDBPyC
 def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str | Path | Mapping | None = None,
                    system: str | None = None, agency: str | None = None, source_tz: str | None = None,
                    tz: str | None = None, retention_days: int | None = None,
-                   reason_rules: str | Path | ReasonRules | None = None, progress: bool = False) -> AuditLogRead:
+                   reason_rules: str | Path | ReasonRules | None = None, progress: bool = False,
+                   agencies: Crosswalk | None = None) -> AuditLogRead:
     """Count the searches of a row-level audit log by agency, system, day, reason category and query type.
 
     >>> read_audit_log("network-audit.csv", profile="flock-network-audit", tz="America/Los_Angeles",
@@ -355,6 +357,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
         raise InputError("there is no such file", file=str(path), hint="Check the path.")
     log_mapping = resolve_mapping(profile, mapping)
     rules = reason_rules if isinstance(reason_rules, ReasonRules) else load_reason_rules(reason_rules)
+    rules = _ReasonsAndMentions(rules, agencies or load_crosswalk())
     source_tz, tz = _check_zone(source_tz, "--source-tz"), _check_zone(tz, "--tz")
     if retention_days is not None and (not isinstance(retention_days, int) or retention_days < 1):
         raise UsageError(f"--retention-days must be a whole number of days (1 or more), not {retention_days!r}",
@@ -606,6 +609,30 @@ def _time_checks(connection, rows: str, repeated_header: str, header_rows: int, 
     return findings
 
 
+MENTION = "\x1f"  # joins a reason's category and the agency it names while both travel through the scan
+
+
+@dataclass(frozen=True)
+class _ReasonsAndMentions:
+    """Sorts a distinct reason text into its category and the agency it names ('assist ICE' -> ICE): the
+    agency becomes `on_behalf_of`, never the searching agency. Both leave as one value, split after the scan."""
+
+    rules: ReasonRules
+    agencies: Crosswalk
+
+    def classify(self, text: str | None) -> str:
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: list) -> list[str]:
+        categories = self.rules.classify_many(texts)
+        mentioned = [self.agencies.mentioned(text) if text else None for text in texts]
+        return [f"{category}{MENTION}{self.agencies.agencies[agency].name if agency else ''}"
+                for category, agency in zip(categories, mentioned)]
+
+    def describe(self) -> str:
+        return self.rules.describe()
+
+
 def _observations(connection, rules: ReasonRules, has_reason: bool, retention_days: int | None, has_networks: bool,
                   known: pd.DataFrame, labels: dict[str, str], as_written: list[str], day_file: str):
     """Classify the distinct reasons not met in the sample, label the cells, and write the day-level counts.
@@ -626,7 +653,7 @@ def _observations(connection, rules: ReasonRules, has_reason: bool, retention_da
                               "category": pd.Series(rules.classify_many(reasons), dtype=object)})
         new_texts = frame["category"][[not in_sample for _, in_sample in met]]
         del reasons, met
-        counts = pd.concat([known["category"], new_texts]).value_counts()  # texts, not searches
+        counts = pd.concat([known["category"], new_texts]).str.split(MENTION).str[0].value_counts()  # texts
         connection.register("reason_categories", frame)
         category_sql = (f"CASE WHEN c.known_category IS NOT NULL THEN c.known_category "
                         f"WHEN c.reason IS NULL THEN {_sql_text(rules.classify(None))} ELSE r.category END")
@@ -657,9 +684,10 @@ def _observations(connection, rules: ReasonRules, has_reason: bool, retention_da
     coverage = tuple(connection.execute("SELECT system, min(day), max(day) + 1 FROM day_cells "
                                         "GROUP BY system ORDER BY system").fetchall())
     measure_names = ["searches"] + [name for name, _ in measures]
-    rows = ["SELECT 'searches' AS measure, agency, system, day, reason_category, query_type, searches AS value "
-            "FROM day_cells"]
-    rows += [f"SELECT '{name}', agency, system, day, NULL, NULL, sum({column}) FROM day_cells GROUP BY ALL"
+    rows = ["SELECT 'searches' AS measure, agency, system, day, "
+            "split_part(reason_category, chr(31), 1) AS reason_category, query_type, searches AS value, "
+            "nullif(split_part(reason_category, chr(31), 2), '') AS on_behalf_of FROM day_cells"]
+    rows += [f"SELECT '{name}', agency, system, day, NULL, NULL, sum({column}), NULL FROM day_cells GROUP BY ALL"
              for name, column in measures]
     connection.execute(f"COPY (SELECT * FROM ({' UNION ALL '.join(rows)})) TO {_sql_text(day_file)} "
                        "(FORMAT parquet, COMPRESSION uncompressed)")  # read once, straight back: no time spent packing
@@ -673,7 +701,7 @@ def _load_observations(day_file: str, time_header: str, measure_names: list[str]
     try:
         connection.execute(f"CREATE VIEW day_cells AS SELECT * FROM read_parquet({_sql_text(day_file)})")
         # ENUM types make pandas categoricals: millions of cells stay small in memory
-        for column in ("agency", "system", "reason_category", "query_type"):
+        for column in ("agency", "system", "reason_category", "query_type", "on_behalf_of"):
             connection.execute(f"CREATE TYPE {column}_values AS ENUM "
                                f"(SELECT DISTINCT {column} FROM day_cells WHERE {column} IS NOT NULL ORDER BY 1)")
         connection.execute("CREATE TYPE day_labels AS ENUM (SELECT DISTINCT strftime(day, '%Y-%m-%d') "
@@ -684,7 +712,8 @@ def _load_observations(day_file: str, time_header: str, measure_names: list[str]
             "row_number": "NULL::INTEGER", "column_name": f"{_sql_text(time_header)}::fixed_texts",
             "measure": "measure::measure_names", "agency": "agency::agency_values",
             "system": "system::system_values", "reason_category": "reason_category::reason_category_values",
-            "query_type": "query_type::query_type_values", "period_start": "day", "period_end": "day + 1",
+            "query_type": "query_type::query_type_values", "on_behalf_of": "on_behalf_of::on_behalf_of_values",
+            "period_start": "day", "period_end": "day + 1",
             "period_label": "strftime(day, '%Y-%m-%d')::day_labels", "status": f"'{REPORTED}'::fixed_texts",
             "value": "value::DOUBLE", "qualifier": "'exact'::fixed_texts"}
         # any other column of the model (cell_text, citation, ...) is not known from a log: NULL, stored in the
