@@ -22,7 +22,7 @@ from .periods import DEFAULT_FISCAL_YEAR_START
 from .read.audit_log import read_audit_log
 from .read.count_table import read_count_table
 from .read.grid import file_identity
-from .report.build import DEFAULT_TITLE, build_report, source_line
+from .report.build import DEFAULT_TITLE, build_report, source_ids_of, source_line
 from .store import DEFAULT_DB, IngestResult, SourceInfo, Store
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -210,8 +210,7 @@ class AuditDB:
         if kind not in draw:
             raise UsageError(f"unknown chart kind {kind!r}", hint="Use bars, trend or share.")
         table = counts.table
-        ids = {int(i) for value in table["source_ids"].dropna() for i in str(value).split(",")}
-        return draw[kind](table, by=by, title=title, source_line=source_line(self.sources(), ids))
+        return draw[kind](table, by=by, title=title, source_line=source_line(self.sources(), source_ids_of(table)))
 
     def report(self, out: str | Path, *, grain: str = "quarter",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str = DEFAULT_TITLE) -> Path:

@@ -61,7 +61,8 @@ def _slug(text: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())[:48].strip("-")
 
 
-def _ids(table: pd.DataFrame) -> set[int]:
+def source_ids_of(table: pd.DataFrame) -> set[int]:
+    """The source ids behind a counts table (its `source_ids` column, '1,3')."""
     ids: set[int] = set()
     for value in table.get("source_ids", pd.Series(dtype=str)).dropna():
         ids.update(int(part) for part in str(value).split(","))
@@ -152,7 +153,7 @@ def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: in
     for system in systems:  # one set of charts per system: never added together
         suffix = "-" + _slug(system)
         per_system = table[table["system"] == system].drop(columns=["estimated"])
-        line = source_line(sources, _ids(per_system))
+        line = source_line(sources, source_ids_of(per_system))
         figure = charts.searches_by_period(per_system, by="agency", source_line=line,
                                            title=f"Searches of {system} per {grain_words}, by agency")
         content.charts.append(ChartSection(f"searches-by-agency{suffix}",
@@ -174,7 +175,8 @@ def build_content(store: Store, *, grain: str = "quarter", fiscal_year_start: in
         if len(complete_years):
             year = complete_years["period"].iloc[-1]
             latest = complete_years[complete_years["period"] == year]
-            figure = charts.share_by_agency(latest, by="agency", source_line=source_line(sources, _ids(latest)),
+            latest_line = source_line(sources, source_ids_of(latest))
+            figure = charts.share_by_agency(latest, by="agency", source_line=latest_line,
                                             title=f"Share of searches of {system} by agency, {year}")
             content.charts.append(ChartSection(f"share-by-agency{suffix}",
                                                f"Share of searches of {system} by agency, {year} "
