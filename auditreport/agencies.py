@@ -20,10 +20,12 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LEVELS = ("federal", "state", "county", "municipal", "tribal", "regional", "other")
 PROJECT_FILE = "agencies.toml"
@@ -245,6 +247,20 @@ class Crosswalk:
         line = {deepest.id, *self.ancestors(deepest.id)}
         return deepest if set(unique) <= line else None
 
+    def mention_candidate_sql(self, text: str) -> str:
+        """SQL true for every text in which `mentioned` may find an agency (always for a text that is not ASCII).
+
+        The same test as the first line of `mentioned`, in RE2, which has no lookarounds: for "is there a
+        match" a boundary character or the end of the text does the same.
+        """
+        phrases = sorted({phrase for phrase, _ in self._patterns}, key=lambda p: (-len(p), p))
+        if not phrases:
+            return "false"
+        alternatives = "|".join(re.sub(r"([^0-9a-z ])", r"\\\1", phrase) for phrase in phrases)
+        pattern = f"(^|[^0-9a-z])({alternatives})([^0-9a-z]|$)".replace("'", "''")
+        return (f"(strlen({text}) <> length({text}) OR "
+                f"regexp_matches(regexp_replace(lower({text}), '[^0-9a-z]+', ' ', 'g'), '{pattern}'))")
+
     def mentioned(self, text: str) -> str | None:
         """The id of the agency a free text names ('on behalf of ICE+ERO' -> ICE-ERO), or None."""
         text = str(text)
@@ -296,6 +312,8 @@ class Crosswalk:
         Unmatched variants of one name (same words and state) share one display name, so they land in
         one row of counts.
         """
+        import pandas as pd
+
         matches = [self.match(name) for name in sorted({n for n in names if isinstance(n, str) and n.strip()})]
         frame = pd.DataFrame([{
             "agency_as_given": m.as_given, "agency": m.agency, "agency_id": m.agency_id, "match_method": m.method,

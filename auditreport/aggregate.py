@@ -16,11 +16,10 @@ import pandas as pd
 from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
 from .model import DIMENSIONS, MEASURES, QUALIFIERS, measure as measure_named
-from .periods import (DEFAULT_FISCAL_YEAR_START, GRAINS, PeriodError, calendar, previous_bucket, year_before)
+from .periods import (ALL_GRAINS, DEFAULT_FISCAL_YEAR_START, GRAINS, REPORTED_GRAIN, PeriodError, calendar,
+                      previous_bucket, year_before)
 from .store import Store
 
-REPORTED_GRAIN = "reported"  # each observation in its own period, as the source gave it
-ALL_GRAINS = GRAINS + (REPORTED_GRAIN,)
 COUNT_COLUMNS = ("value", "exact", "value_low", "value_high", "complete", "estimated", "status",
                  "reported_cells", "withheld_cells", "suppressed_cells", "missing_cells", "source_ids")
 

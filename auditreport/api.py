@@ -4,26 +4,28 @@
 >>> db = auditreport.open_db("audit.duckdb")                     # doctest: +SKIP
 >>> db.ingest("counts.csv", system="Regional COPLINK")            # doctest: +SKIP
 >>> db.counts(by="agency", grain="fiscal_year").table             # doctest: +SKIP
+
+Ingesting needs neither pandas nor matplotlib: the stages that use them (count tables, aggregate,
+charts, report) are imported where they are used, so `auditreport ingest` of a log starts fast.
 """
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pandas as pd
-
-from . import aggregate, charts
-from .aggregate import CountQuery, Counts
 from .agencies import Crosswalk, project_crosswalk
 from .errors import InputError, UsageError
 from .periods import DEFAULT_FISCAL_YEAR_START
-from .read.audit_log import read_audit_log
-from .read.count_table import read_count_table
+from .read.audit_log import AuditLogRead, read_audit_log
 from .read.grid import file_identity
-from .report.build import DEFAULT_TITLE, build_report, source_ids_of, source_line
 from .store import DEFAULT_DB, IngestResult, SourceInfo, Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .aggregate import Counts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -84,6 +86,8 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
     if options.tz or options.source_tz or options.retention_days or options.reason_rules:
         raise UsageError("--tz, --source-tz, --retention-days and --reason-rules are for audit logs",
                          file=str(path), hint="Add --profile NAME or --mapping FILE, or leave those options out.")
+    from .read.count_table import read_count_table
+
     read = read_count_table(path, sheet=options.sheet, system=options.system, agency=options.agency,
                             fiscal_year_start=options.fiscal_year_start)
     stored_options = {key: value for key, value in (("system", options.system), ("agency", options.agency),
@@ -104,6 +108,9 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
         return existing
     agencies = project_crosswalk(store.path) if options.is_audit_log else None  # agencies named in reasons
     source, read = read_file(path, options, progress=progress, agencies=agencies)
+    if isinstance(read, AuditLogRead):
+        with read:  # the log's counts, in a Parquet file the store reads straight in
+            return store.add_source(source, read.counts, read.findings)
     return store.add_source(source, read.observations, read.findings)
 
 
@@ -170,42 +177,61 @@ class AuditDB:
     def counts(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter", measure: str = "searches",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, apportion: bool = False) -> Counts:
         """Counts by dimensions and grain; `.table` is a DataFrame, `.left_out` what did not fit one period."""
-        return aggregate.counts(self.store, CountQuery(_dimensions(by), grain, measure, fiscal_year_start, apportion),
-                                crosswalk=self.crosswalk)
+        from . import aggregate
+
+        query = aggregate.CountQuery(_dimensions(by), grain, measure, fiscal_year_start, apportion)
+        return aggregate.counts(self.store, query, crosswalk=self.crosswalk)
 
     def shares(self, by: str | Iterable[str] | None = "agency", grain: str = "year",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> Counts:
         """Each group's share of the searches in its period."""
-        return aggregate.shares(self.store, CountQuery(_dimensions(by), grain, "searches", fiscal_year_start),
-                                crosswalk=self.crosswalk)
+        from . import aggregate
+
+        query = aggregate.CountQuery(_dimensions(by), grain, "searches", fiscal_year_start)
+        return aggregate.shares(self.store, query, crosswalk=self.crosswalk)
 
     def changes(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter",
                 fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> pd.DataFrame:
         """Change against the previous period and the same period a year before."""
-        return aggregate.changes(self.store, CountQuery(_dimensions(by), grain, "searches", fiscal_year_start),
-                                 crosswalk=self.crosswalk)
+        from . import aggregate
+
+        query = aggregate.CountQuery(_dimensions(by), grain, "searches", fiscal_year_start)
+        return aggregate.changes(self.store, query, crosswalk=self.crosswalk)
 
     def findings(self) -> pd.DataFrame:
         """Data-quality findings (columns source, location, kind, message), agency names included."""
+        from . import aggregate
+
         return aggregate.findings(self.store, self.crosswalk)
 
     def agencies(self) -> pd.DataFrame:
         """Every searching-agency name: as given, as counted, its hierarchy, and how it was matched."""
+        from . import aggregate
+
         return aggregate.agency_names(self.store, self.crosswalk)
 
     def unmatched_agencies(self) -> pd.DataFrame:
         """Names the crosswalk does not know, for review (add them to agencies.toml)."""
+        from . import aggregate
+
         return aggregate.unmatched_agencies(self.store, self.crosswalk)
 
     def sources(self) -> pd.DataFrame:
+        from . import aggregate
+
         return aggregate.sources(self.store)
 
     def published(self) -> pd.DataFrame:
         """Published figures (shares, qualified and cited numbers) as given, with their qualifiers."""
+        from . import aggregate
+
         return aggregate.published_figures(self.store)
 
     def chart(self, counts: Counts, kind: str = "bars", *, by: str = "agency", title: str | None = None):
         """Draw a Counts result: kind 'bars' (stacked per period), 'trend' (lines) or 'share'."""
+        from . import charts
+        from .report.build import source_ids_of, source_line
+
         draw = {"bars": charts.searches_by_period, "trend": charts.trend_lines, "share": charts.share_by_agency}
         if kind not in draw:
             raise UsageError(f"unknown chart kind {kind!r}", hint="Use bars, trend or share.")
@@ -213,8 +239,11 @@ class AuditDB:
         return draw[kind](table, by=by, title=title, source_line=source_line(self.sources(), source_ids_of(table)))
 
     def report(self, out: str | Path, *, grain: str = "quarter",
-               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str = DEFAULT_TITLE) -> Path:
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None) -> Path:
         """Write report.html and the chart CSVs into `out`; return the path of report.html."""
+        from .report.build import DEFAULT_TITLE, build_report
+
+        title = DEFAULT_TITLE if title is None else title
         return build_report(self.store, out, grain=grain, fiscal_year_start=fiscal_year_start, title=title,
                             crosswalk=self.crosswalk)
 
@@ -241,5 +270,5 @@ def demo(out: str | Path = "auditreport-demo", *, db: str | Path | None = None,
         settings = manifest.get("report", {})
         report = database.report(out, grain=settings.get("grain", "quarter"),
                                  fiscal_year_start=settings.get("fiscal_year_start", DEFAULT_FISCAL_YEAR_START),
-                                 title=settings.get("title", DEFAULT_TITLE))
+                                 title=settings.get("title"))
     return report, results

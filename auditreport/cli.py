@@ -9,14 +9,19 @@ from pathlib import Path
 import click
 
 from . import api
-from .aggregate import ALL_GRAINS
 from .errors import AuditReportError
-from .periods import DEFAULT_FISCAL_YEAR_START
+from .periods import ALL_GRAINS, DEFAULT_FISCAL_YEAR_START
 from .read.mapping import profile_names, propose_mapping
-from .report import tables
 from .store import DEFAULT_DB
 
 EXIT_UNEXPECTED = 3
+
+
+def _tables():
+    """The table printers: they need pandas, which `ingest` does without, so they load when first used."""
+    from .report import tables
+
+    return tables
 
 
 def _fail(error: BaseException, verbose: bool) -> None:
@@ -137,13 +142,13 @@ def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format, 
         result = database.counts(by=by, grain=grain, measure=measure, fiscal_year_start=fiscal_year_start,
                                  apportion=apportion)
     if output_format == "json":
-        click.echo(tables.counts_json(result))
+        click.echo(_tables().counts_json(result))
     elif output_format == "table":
-        click.echo(tables.terminal_table(result.table, ["period", *result.query.group_by, "display", "complete"],
+        click.echo(_tables().terminal_table(result.table, ["period", *result.query.group_by, "display", "complete"],
                                          rename={"display": "value"}).rstrip("\n"))
     else:
-        click.echo(tables.counts_csv(result), nl=False)
-    note = tables.left_out_note(result)
+        click.echo(_tables().counts_csv(result), nl=False)
+    note = _tables().left_out_note(result)
     if note:
         click.echo(note, err=True)
 
@@ -166,7 +171,7 @@ def shares(db, by, grain, fiscal_year_start, agencies):
     """Each group's share of all searches in its period (CSV). Exact only when every count in the period is."""
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         result = database.shares(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
-    click.echo(tables.shares_csv(result), nl=False)
+    click.echo(_tables().shares_csv(result), nl=False)
 
 
 @main.command()
@@ -177,7 +182,7 @@ def changes(db, by, grain, fiscal_year_start, agencies):
     """Each period's searches beside the previous period's and the same period a year before (CSV)."""
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         table = database.changes(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
-    click.echo(tables.changes_csv(table), nl=False)
+    click.echo(_tables().changes_csv(table), nl=False)
 
 
 @main.command()
@@ -189,9 +194,9 @@ def findings(db, output_format, agencies):
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         table = database.findings()
     if output_format == "table":
-        click.echo(tables.terminal_table(table, list(table.columns)).rstrip("\n"))
+        click.echo(_tables().terminal_table(table, list(table.columns)).rstrip("\n"))
     else:
-        click.echo(tables.frame_csv(table), nl=False)
+        click.echo(_tables().frame_csv(table), nl=False)
 
 
 @main.command()
@@ -201,7 +206,7 @@ def sources(db):
     with api.open_db(db, read_only=True) as database:
         table = database.sources()
     columns = ["source_id", "file_name", "sha256", "size_bytes", "sheet", "request_id", "reader", "rows_read"]
-    click.echo(tables.frame_csv(table, columns), nl=False)
+    click.echo(_tables().frame_csv(table, columns), nl=False)
 
 
 @main.group()
@@ -215,7 +220,7 @@ def agencies():
 def agencies_unmatched(db, agencies):
     """Names that match no agency in the crosswalk (CSV), to review and add to agencies.toml."""
     with api.open_db(db, read_only=True, agencies=agencies) as database:
-        click.echo(tables.frame_csv(database.unmatched_agencies()), nl=False)
+        click.echo(_tables().frame_csv(database.unmatched_agencies()), nl=False)
 
 
 @agencies.command("names")
@@ -224,7 +229,7 @@ def agencies_unmatched(db, agencies):
 def agencies_names(db, agencies):
     """Every agency name as given, as counted, its hierarchy and how it was matched (CSV)."""
     with api.open_db(db, read_only=True, agencies=agencies) as database:
-        click.echo(tables.frame_csv(database.agencies()), nl=False)
+        click.echo(_tables().frame_csv(database.agencies()), nl=False)
 
 
 @main.command()

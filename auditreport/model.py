@@ -7,6 +7,7 @@ Everything else in auditreport (store schema, readers, SQL, README) is derived f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 # -- statuses: what we know about a cell ---------------------------------------------------------
 REPORTED = "reported"      # a number was given (possibly qualified: "more than 4,000")
@@ -158,6 +159,14 @@ FINDING_COLUMNS = (
     Column("kind", "VARCHAR NOT NULL", "Kind of finding (total_mismatch, blank_cells, ...)"),
     Column("message", "VARCHAR NOT NULL", "What was found, in plain words"),
 )
+
+
+@dataclass(frozen=True)
+class ObservationFile:
+    """Observations in a Parquet file with the stored columns (but source_id): how a reader hands millions of
+    counts (an audit log's days) to the store, which reads the file straight into its table."""
+
+    path: Path
 
 
 @dataclass(frozen=True)

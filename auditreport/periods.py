@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 GRAINS = ("month", "quarter", "year", "fiscal_quarter", "fiscal_year")
+REPORTED_GRAIN = "reported"  # each observation in its own period, as the source gave it
+ALL_GRAINS = GRAINS + (REPORTED_GRAIN,)
 DEFAULT_FISCAL_YEAR_START = 10  # US federal: FY2026 = 1 Oct 2025 - 30 Sep 2026
 
 # English names, written out: the process locale must not change how a label is read or written.

@@ -1,17 +1,17 @@
 """What may pass into the store: only the model's declared columns, nothing else.
 
 Readers map what they understand; this guard makes sure that nothing else (a stray name, plate or
-case-number column) can reach the database, whatever a reader hands over.
+case-number column) can reach the database, whatever a reader hands over: a DataFrame, or a Parquet
+file of observations (an audit log's counts), which is checked through DuckDB without loading it.
 """
 from __future__ import annotations
 
 import re
 import warnings
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import InputError, PrivacyWarning
-from .model import OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS
+from .model import OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS, ObservationFile
 
 # Values that are personal whatever column they arrive in; the guard refuses the whole file.
 PERSONAL_PATTERNS = {
@@ -19,26 +19,50 @@ PERSONAL_PATTERNS = {
     "an e-mail address": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
 }
 TEXT_COLUMNS = [c.name for c in OBSERVATION_COLUMNS if c.sql_type.startswith("VARCHAR")]
+ALLOWED_COLUMNS = [c for c in OBSERVATION_COLUMN_NAMES if c != "source_id"]
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _warn_extra(columns: Iterable[str]) -> None:
+    extra = [c for c in columns if c not in ALLOWED_COLUMNS and c != "source_id"]
+    if extra:
+        warnings.warn(f"columns dropped before storing (not part of the count model): {', '.join(map(str, extra))}",
+                      PrivacyWarning, stacklevel=3)
 
 
 def guard_observations(observations: pd.DataFrame) -> pd.DataFrame:
     """Keep only the declared observation columns; warn about anything else that was handed over."""
-    allowed = [c for c in OBSERVATION_COLUMN_NAMES if c != "source_id"]
-    extra = [c for c in observations.columns if c not in allowed and c != "source_id"]
-    if extra:
-        warnings.warn(f"columns dropped before storing (not part of the count model): {', '.join(map(str, extra))}",
-                      PrivacyWarning, stacklevel=2)
-    frame = observations.reindex(columns=allowed)
-    _refuse_personal_values(frame)
+    _warn_extra(observations.columns)
+    frame = observations.reindex(columns=ALLOWED_COLUMNS)
+    for column in TEXT_COLUMNS:
+        refuse_personal_values(column, frame[column].dropna().astype(str).unique())
     return frame
 
 
-def _refuse_personal_values(frame: pd.DataFrame) -> None:
+def guard_observation_file(connection, observations: ObservationFile) -> tuple[str, dict[str, set]]:
+    """The SELECT of only the declared columns of a Parquet file of observations, after the same checks.
+
+    Also returns the distinct values of each text column, for the store's own checks.
+    """
+    source = "read_parquet(" + "'" + str(observations.path).replace("'", "''") + "')"
+    present = [row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    _warn_extra(present)
+    texts = [c for c in TEXT_COLUMNS if c in present]
+    lists = connection.execute(f"SELECT {', '.join(f'list(DISTINCT {c})' for c in texts)} FROM {source}").fetchone()
+    distinct = {column: set(values or ()) for column, values in zip(texts, lists)}
+    for column, values in distinct.items():
+        refuse_personal_values(column, values)
+    columns = ", ".join(f'"{c}"' if c in present else f"NULL AS {c}" for c in ALLOWED_COLUMNS)
+    return f"SELECT {columns} FROM {source}", distinct
+
+
+def refuse_personal_values(column: str, values: Iterable) -> None:
     """Last line of defence: no text value that looks personal is stored, whichever reader let it through."""
-    for column in TEXT_COLUMNS:
-        values = [v for v in pd.unique(frame[column].dropna().astype(str)) if v]
-        for what, pattern in PERSONAL_PATTERNS.items():
-            if any(pattern.search(value) for value in values):
-                raise InputError(f"a value in what would be the {column!r} column looks like {what}; "
-                                 "nothing was stored", hint="Check which column of the file holds that value "
-                                 "and leave it out of the mapping (or the table).")
+    texts = [str(value) for value in values if value is not None and str(value)]
+    for what, pattern in PERSONAL_PATTERNS.items():
+        if any(pattern.search(value) for value in texts):
+            raise InputError(f"a value in what would be the {column!r} column looks like {what}; "
+                             "nothing was stored", hint="Check which column of the file holds that value "
+                             "and leave it out of the mapping (or the table).")

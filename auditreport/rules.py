@@ -32,6 +32,84 @@ def normalize_reason(text: str | None) -> str:
     return " ".join(str(text).replace("+", " ").split())
 
 
+# -- the same rules in DuckDB's RE2, to pick out candidates (see ReasonRules.candidate_sql) ------------------------
+# What str.split() takes for white space among ASCII characters, and "+": normalize_reason in SQL, for ASCII text.
+_ASCII_SPACE_SQL = r"[+\t\n\x0b\x0c\r \x1c-\x1f]+"
+
+
+def reason_sql(reason: str) -> str:
+    """normalize_reason in SQL, for ASCII text."""
+    return f"trim(regexp_replace({reason}, '{_ASCII_SPACE_SQL}', ' ', 'g'))"
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _re2_escape(text: str) -> str:
+    return re.sub(r"([^0-9A-Za-z ])", r"\\\1", text)
+
+
+_QUANTIFIER = re.compile(r"[*+?]|\{\d+(?:,\d*)?\}")
+
+
+def portable_regex(expression: str) -> bool:
+    """True when `expression` keeps to syntax that Python's re and RE2 read alike on ASCII text.
+
+    Literals and escaped punctuation, . ^ $ |, groups and (?:...), classes without [: or set operations,
+    \\d \\w \\s \\b and their negations, greedy and lazy quantifiers, and a leading (?i). Anything else
+    (lookarounds, back-references, \\A \\Z, possessive quantifiers, other flags) is not portable.
+    """
+    if not expression.isascii():
+        return False
+    text, i = expression, 4 if expression.startswith("(?i)") else 0
+    while i < len(text):
+        char = text[i]
+        quantifier = _QUANTIFIER.match(text, i)
+        if quantifier:
+            i = quantifier.end() + (1 if text.startswith("?", quantifier.end()) else 0)  # greedy or lazy
+            if _QUANTIFIER.match(text, i):  # a*+ is possessive in Python 3.11, an error in RE2
+                return False
+            continue
+        if char == "\\":
+            if i + 1 == len(text) or (text[i + 1].isalnum() and text[i + 1] not in "dDwWsSbB"):
+                return False
+            i += 2
+        elif char == "[":
+            end = _class_end(text, i)
+            if end is None:
+                return False
+            i = end
+        elif char == "(":
+            if text.startswith("(?", i) and not text.startswith("(?:", i):
+                return False
+            i += 3 if text.startswith("(?:", i) else 1
+        elif char in "{}":
+            return False  # a brace that is not a quantifier: a literal in re, not always in RE2
+        else:
+            i += 1
+    return True
+
+
+def _class_end(text: str, start: int) -> int | None:
+    """The index after the character class that opens at `start`, or None if it is not portable."""
+    i = start + 1
+    if text.startswith("^", i):
+        i += 1
+    if text.startswith("]", i):
+        return None
+    while i < len(text) and text[i] != "]":
+        if text[i] == "[" or text.startswith(("&&", "--", "~~", "||"), i):
+            return None
+        if text[i] == "\\":
+            if i + 1 == len(text) or (text[i + 1].isalnum() and text[i + 1] not in "dDwWsS"):
+                return None
+            i += 2
+        else:
+            i += 1
+    return i + 1 if i < len(text) else None
+
+
 @dataclass(frozen=True)
 class ReasonRule:
     """One rule: a category and how a reason matches it."""
@@ -59,6 +137,26 @@ class ReasonRule:
                                  hint="Fix the expression, or use words = [...] for plain words.") from None
         object.__setattr__(self, "_patterns", tuple(patterns))
         object.__setattr__(self, "exact", tuple(normalize_reason(text).casefold() for text in self.exact))
+
+    def candidate_sql(self, normalized: str) -> str | None:
+        """SQL true for every ASCII reason this rule may match (`normalized`: its reason_sql), or None."""
+        tests = []
+        if self.blank:
+            tests.append(f"{normalized} = ''")
+        if self.exact:  # already normalized and casefolded; the casefold of ASCII text is its lower case
+            tests.append(f"lower({normalized}) IN ({', '.join(_sql_text(text) for text in self.exact)})")
+        if self.words:
+            if not all(word.isascii() for word in self.words):  # re's IGNORECASE folds some letters into ASCII
+                return None
+            alternatives = "|".join(r"\s+".join(_re2_escape(part) for part in word.split()) for word in self.words)
+            # the lookarounds of the Python pattern, as RE2 has none: for "is there a match" they are the same
+            tests.append(f"regexp_matches({normalized}, "
+                         f"{_sql_text(f'(?i)(^|[^A-Za-z0-9])(?:{alternatives})([^A-Za-z0-9]|$)')})")
+        for expression in self.regex:
+            if not portable_regex(expression):
+                return None
+            tests.append(f"regexp_matches({normalized}, {_sql_text(expression)})")
+        return " OR ".join(f"({test})" for test in tests) if tests else "false"
 
     def matches(self, reason: str) -> bool:
         """`reason` is already normalized (see normalize_reason)."""
@@ -97,6 +195,19 @@ class ReasonRules:
     def classify_many(self, reasons: list[str | None]) -> list[str]:
         """Categories of many distinct reasons (a log's vocabulary, not its rows)."""
         return [self.classify(reason) for reason in reasons]
+
+    def candidate_sql(self, reason: str, normalized: str) -> str:
+        """SQL true for every reason text that some rule may match; the others get the fallback category.
+
+        A log can hold hundreds of thousands of distinct reasons, nearly all matched by no rule: DuckDB picks
+        out the few that need `classify`. `normalized` is reason_sql(reason), computed once by the caller. The
+        SQL errs only towards a candidate: a text that is not ASCII always is one, and so is every text when
+        a rule uses syntax that RE2 might read differently from Python.
+        """
+        tests = [rule.candidate_sql(normalized) for rule in self.rules]
+        if any(test is None for test in tests):
+            return "true"
+        return f"(strlen({reason}) <> length({reason}) OR {' OR '.join(f'({test})' for test in tests) or 'false'})"
 
     def describe(self) -> str:
         """One line for provenance: which rule files were used."""

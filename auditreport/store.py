@@ -11,15 +11,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-import pandas as pd
 
 from .errors import AuditReportError, UsageError
 from .model import (COVERAGE_COLUMNS, FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS,
-                    QUALIFIERS, SOURCE_COLUMNS, STATUSES, Finding)
-from .privacy import guard_observations
+                    QUALIFIERS, SOURCE_COLUMNS, STATUSES, Finding, ObservationFile)
+from .privacy import guard_observation_file, guard_observations
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_DB = "auditreport.duckdb"
 SCHEMA_VERSION = 3
@@ -88,7 +90,7 @@ class Store:
         if not read_only:
             # Without a limit DuckDB buffers a large INSERT's row groups in memory (20% of RAM per thread);
             # with one it spills to a folder beside the database: a 10M-row log ingests in under 500 MB.
-            self.connection.execute("SET memory_limit = '256MB'")
+            self.connection.execute("SET memory_limit = '384MB'")
             self._migrate()
         elif self._version() == 0:
             raise UsageError(f"{self.path} is not an auditreport database", hint="Pass --db with the right file.")
@@ -147,21 +149,33 @@ class Store:
         row = self.row("SELECT source_id FROM sources WHERE sha256 = ? AND sheet = ?", [sha256, sheet])
         return row[0] if row else None
 
-    def add_source(self, source: SourceInfo, observations: pd.DataFrame, findings: list[Finding]) -> IngestResult:
-        """Store one file's observations and findings in one transaction; a second time, change nothing."""
+    def add_source(self, source: SourceInfo, observations: pd.DataFrame | ObservationFile,
+                   findings: list[Finding]) -> IngestResult:
+        """Store one file's observations and findings in one transaction; a second time, change nothing.
+
+        `observations` is a DataFrame, or a Parquet file of them (an audit log's counts), read by DuckDB.
+        """
         existing = self.find_source(source.sha256, source.sheet)
         if existing is not None:
             return IngestResult(existing, source.file_name, True, 0, 0)
-        observations = guard_observations(observations)
-        _check_values(observations, source.file_name)
-        frame = observations.assign(source_id=0)[list(OBSERVATION_COLUMN_NAMES)]
-        self.connection.register("incoming_observations", frame)
+        if isinstance(observations, ObservationFile):
+            select, distinct = guard_observation_file(self.connection, observations)
+            _check_values(distinct, source.file_name)
+            self.connection.execute(f"CREATE OR REPLACE TEMP VIEW incoming_observations AS {select}")
+            try:
+                return self._insert(source, findings)
+            finally:
+                self.connection.execute("DROP VIEW IF EXISTS incoming_observations")
+        frame = guard_observations(observations)
+        _check_values({column: set(frame[column].dropna()) for column in ("measure", "status", "qualifier")},
+                      source.file_name)
+        self.connection.register("incoming_observations", frame.assign(source_id=0)[list(OBSERVATION_COLUMN_NAMES)])
         try:
-            return self._insert(source, frame, findings)
+            return self._insert(source, findings)
         finally:  # after the transaction has ended, so a failure inside it keeps its own message
             self.connection.unregister("incoming_observations")
 
-    def _insert(self, source: SourceInfo, frame: pd.DataFrame, findings: list[Finding]) -> IngestResult:
+    def _insert(self, source: SourceInfo, findings: list[Finding]) -> IngestResult:
         with self.transaction() as connection:
             source_id = self.row("SELECT coalesce(max(source_id), 0) + 1 FROM sources")[0]
             connection.execute(
@@ -170,8 +184,8 @@ class Store:
                  source.reader, json.dumps(source.options or {}, sort_keys=True), source.source_tz,
                  source.report_tz, source.rows_read, _now()])
             columns = ", ".join("?::INTEGER AS source_id" if c == "source_id" else c for c in OBSERVATION_COLUMN_NAMES)
-            connection.execute(f"INSERT INTO observations BY NAME SELECT {columns} FROM incoming_observations",
-                               [source_id])
+            inserted = self.row(f"INSERT INTO observations BY NAME SELECT {columns} FROM incoming_observations",
+                                [source_id])[0]
             if source.coverage:
                 connection.executemany("INSERT INTO coverage VALUES (?, ?, ?, ?)",
                                        [[source_id, system, start, end] for system, start, end in source.coverage])
@@ -180,7 +194,7 @@ class Store:
             if all_findings:
                 connection.executemany("INSERT INTO findings VALUES (?, ?, ?, ?)",
                                        [[source_id, f.location, f.kind, f.message] for f in all_findings])
-        return IngestResult(source_id, source.file_name, False, len(frame), len(all_findings))
+        return IngestResult(source_id, source.file_name, False, inserted, len(all_findings))
 
     def _overlap_findings(self, source_id: int) -> list[Finding]:
         """Counts of the same thing from two files would be added twice: say so at ingest.
@@ -277,9 +291,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
-def _check_values(observations: pd.DataFrame, file_name: str) -> None:
+def _check_values(distinct: dict[str, set], file_name: str) -> None:
     """Last line of defence: only declared measures, statuses and qualifiers enter the store."""
     for column, allowed in (("measure", MEASURES), ("status", STATUSES), ("qualifier", QUALIFIERS)):
-        unknown = set(observations[column].dropna()) - set(allowed)
+        unknown = set(distinct.get(column, ())) - {None} - set(allowed)
         if unknown:
             raise AuditReportError(f"internal: unknown {column} {sorted(unknown)}", file=file_name)

@@ -399,11 +399,11 @@ def test_fast_zone_conversion_equals_duckdb_timezone(zone):
     """The arithmetic UTC -> local conversion agrees with ICU at every 7th minute around DST changes."""
     import duckdb
 
-    from auditreport.read.audit_log import _utc_to_local_sql
+    from auditreport.read.log_time import utc_to_local_sql
     with duckdb.connect() as connection:
         connection.execute("SET TimeZone = 'UTC'")
         differences = connection.execute(f"""
-            SELECT count(*) FILTER (WHERE {_utc_to_local_sql('t', zone)}
+            SELECT count(*) FILTER (WHERE {utc_to_local_sql('t', zone)}
                                           IS DISTINCT FROM timezone('{zone}', timezone('UTC', t))), count(*)
             FROM (SELECT unnest(generate_series(TIMESTAMP '2025-03-01', TIMESTAMP '2025-12-01',
                                                 INTERVAL 7 MINUTE)) AS t
