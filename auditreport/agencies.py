@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import UsageError
+from .sql import re2_literal, sql_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -256,10 +257,9 @@ class Crosswalk:
         phrases = sorted({phrase for phrase, _ in self._patterns}, key=lambda p: (-len(p), p))
         if not phrases:
             return "false"
-        alternatives = "|".join(re.sub(r"([^0-9a-z ])", r"\\\1", phrase) for phrase in phrases)
-        pattern = f"(^|[^0-9a-z])({alternatives})([^0-9a-z]|$)".replace("'", "''")
+        pattern = f"(^|[^0-9a-z])({'|'.join(map(re2_literal, phrases))})([^0-9a-z]|$)"
         return (f"(strlen({text}) <> length({text}) OR "
-                f"regexp_matches(regexp_replace(lower({text}), '[^0-9a-z]+', ' ', 'g'), '{pattern}'))")
+                f"regexp_matches(regexp_replace(lower({text}), '[^0-9a-z]+', ' ', 'g'), {sql_text(pattern)}))")
 
     def mentioned(self, text: str) -> str | None:
         """The id of the agency a free text names ('on behalf of ICE+ERO' -> ICE-ERO), or None."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .errors import InputError, PrivacyWarning
 from .model import OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS, ObservationFile
+from .sql import sql_text
 
 # Values that are personal whatever column they arrive in; the guard refuses the whole file.
 PERSONAL_PATTERNS = {
@@ -46,7 +47,7 @@ def guard_observation_file(connection, observations: ObservationFile) -> tuple[s
 
     Also returns the distinct values of each text column, for the store's own checks.
     """
-    source = "read_parquet(" + "'" + str(observations.path).replace("'", "''") + "')"
+    source = f"read_parquet({sql_text(str(observations.path))})"
     present = [row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     _warn_extra(present)
     texts = [c for c in TEXT_COLUMNS if c in present]

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import UsageError
+from .sql import re2_literal, sql_text
 
 RULE_KEYS = ("category", "blank", "exact", "words", "regex")
 MATCH_KEYS = ("blank", "exact", "words", "regex")
@@ -40,14 +41,6 @@ _ASCII_SPACE_SQL = r"[+\t\n\x0b\x0c\r \x1c-\x1f]+"
 def reason_sql(reason: str) -> str:
     """normalize_reason in SQL, for ASCII text."""
     return f"trim(regexp_replace({reason}, '{_ASCII_SPACE_SQL}', ' ', 'g'))"
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _re2_escape(text: str) -> str:
-    return re.sub(r"([^0-9A-Za-z ])", r"\\\1", text)
 
 
 _QUANTIFIER = re.compile(r"[*+?]|\{\d+(?:,\d*)?\}")
@@ -144,18 +137,18 @@ class ReasonRule:
         if self.blank:
             tests.append(f"{normalized} = ''")
         if self.exact:  # already normalized and casefolded; the casefold of ASCII text is its lower case
-            tests.append(f"lower({normalized}) IN ({', '.join(_sql_text(text) for text in self.exact)})")
+            tests.append(f"lower({normalized}) IN ({', '.join(sql_text(text) for text in self.exact)})")
         if self.words:
             if not all(word.isascii() for word in self.words):  # re's IGNORECASE folds some letters into ASCII
                 return None
-            alternatives = "|".join(r"\s+".join(_re2_escape(part) for part in word.split()) for word in self.words)
+            alternatives = "|".join(r"\s+".join(re2_literal(part) for part in word.split()) for word in self.words)
             # the lookarounds of the Python pattern, as RE2 has none: for "is there a match" they are the same
             tests.append(f"regexp_matches({normalized}, "
-                         f"{_sql_text(f'(?i)(^|[^A-Za-z0-9])(?:{alternatives})([^A-Za-z0-9]|$)')})")
+                         f"{sql_text(f'(?i)(^|[^A-Za-z0-9])(?:{alternatives})([^A-Za-z0-9]|$)')})")
         for expression in self.regex:
             if not portable_regex(expression):
                 return None
-            tests.append(f"regexp_matches({normalized}, {_sql_text(expression)})")
+            tests.append(f"regexp_matches({normalized}, {sql_text(expression)})")
         return " OR ".join(f"({test})" for test in tests) if tests else "false"
 
     def matches(self, reason: str) -> bool:

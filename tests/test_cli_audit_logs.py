@@ -120,3 +120,17 @@ def test_agencies_named_in_reasons_are_on_behalf_of_never_the_searching_agency(t
     named = {(r["agency"], r["on_behalf_of"]) for r in table if r["on_behalf_of"]}
     assert ("Springfield PD", "ICE Enforcement and Removal Operations") in named  # reason "ICE+ERO"
     assert all(agency != behalf for agency, behalf in named)
+
+
+def test_ingesting_a_log_loads_neither_pandas_nor_matplotlib(tmp_path):
+    """A log's ingest is DuckDB's work: the command starts in a fraction of a second and stays small."""
+    import subprocess
+    import sys
+    program = ("import sys\nfrom auditreport.cli import main\n"
+               f"sys.argv = ['auditreport', 'ingest', {str(LOGS / 'network_audit_utc_suffix.csv')!r}, "
+               f"'--profile', 'flock-network-audit', '--db', {str(tmp_path / 'lean.duckdb')!r}]\n"
+               "try:\n    main()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+               "print(sorted(name for name in ('pandas', 'matplotlib', 'jinja2') if name in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert "ingested as source 1" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -153,3 +153,39 @@ def test_the_database_check_would_see_a_leak(tmp_path):
         store.connection.execute("INSERT INTO findings VALUES (NULL, 'x', 'leak', ?)", [PLANTED[0]])
     with pytest.raises(AssertionError, match="Quillfeather"):
         _assert_clean(_all_database_text(db), "the database")
+
+
+def test_planted_personal_data_never_reaches_the_database_through_the_command_line(tmp_path):
+    """The path `auditreport ingest` takes: the counts reach the store in a Parquet file, never a frame."""
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from auditreport.cli import main
+    db, out = tmp_path / "cli.duckdb", tmp_path / "cli-report"
+    before = {p.name for p in Path(tempfile.gettempdir()).glob("auditreport-*")}
+    runner = CliRunner()
+    printed = []
+    for arguments in (["ingest", _network_log(tmp_path / "network.csv"), "--profile", "flock-network-audit",
+                       "--tz", "America/Chicago", "--retention-days", "3"],
+                      ["ingest", _search_log(tmp_path / "search.csv"), "--profile", "flock-search-audit",
+                       "--agency", "Springfield PD", "--system", "Flock ALPR", "--source-tz", "UTC"],
+                      ["counts", "--by", "agency,reason_category", "--grain", "month"],
+                      ["findings"], ["sources"], ["report", "--out", out, "--grain", "month"]):
+        result = runner.invoke(main, [str(a) for a in arguments] + ["--db", str(db)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        printed.append(result.output)
+    assert "immigration" in printed[2]
+    _assert_clean("\n".join(printed), "the command line's output")
+    _assert_clean(_all_database_text(db), "the database")
+    for path in (p for p in out.rglob("*") if p.is_file()):
+        _assert_clean(path.read_bytes().decode("utf-8", errors="replace"), str(path.name))
+    assert {p.name for p in Path(tempfile.gettempdir()).glob("auditreport-*")} == before  # spill and counts
+
+
+def test_the_counts_folder_lives_until_the_read_is_closed(tmp_path):
+    with read_audit_log(_search_log(tmp_path / "search.csv"), profile="flock-search-audit", agency="X") as read:
+        folder = read.counts.path.parent
+        assert [p.name for p in folder.iterdir()] == ["counts.parquet"]
+        assert read.observations["value"].sum() == 30
+    assert not folder.exists()

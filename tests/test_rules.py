@@ -85,3 +85,82 @@ def test_bad_rule_files_say_what_to_fix(tmp_path, text, message):
 def test_missing_rules_file(tmp_path):
     with pytest.raises(UsageError, match="there is no reason-rules file"):
         load_reason_rules(tmp_path / "nope.toml")
+
+
+# -- the DuckDB prefilter: texts it leaves out must be texts no rule matches ------------------------------------
+PORTABLE = [r"^\*+$", r"(?i)^\[?redacted\]?$", r"^\(b\)\s*\(\d\)", r"a{2,3}?", r"[^A-Za-z0-9]+x", r"(?:ab|cd)\b",
+            r"\d{3}-\d{2}", r"\$5", r"x\.y"]
+NOT_PORTABLE = [r"a*+", r"(?<=x)y", r"(?=x)", r"a{,3}", r"[[:alpha:]]", r"\1", r"x\Z", r"\Ax", r"(?P<n>x)", r"(?s).",
+                r"[]a]", r"\x41", r"\n", r"caf\u00e9", "café", r"a{", r"[a&&b]", r"(?x) a", r"[\b]"]
+
+
+@pytest.mark.parametrize("expression", PORTABLE)
+def test_portable_regexes(expression):
+    from auditreport.rules import portable_regex
+    assert portable_regex(expression)
+
+
+@pytest.mark.parametrize("expression", NOT_PORTABLE)
+def test_regexes_that_re2_may_read_otherwise_are_not_portable(expression):
+    from auditreport.rules import portable_regex
+    assert not portable_regex(expression)
+
+
+def _candidates(texts: list[str], rules, crosswalk) -> list[bool]:
+    import duckdb
+
+    from auditreport.read.log_reasons import ReasonClasses
+    sql = ReasonClasses(rules, crosswalk).candidate_sql("reason")
+    with duckdb.connect() as connection:
+        rows = connection.execute(f"SELECT {sql} FROM (SELECT unnest($1::VARCHAR[]) AS reason, "
+                                  "generate_subscripts($1::VARCHAR[], 1) AS i) ORDER BY i", [texts]).fetchall()
+    return [row[0] for row in rows]
+
+
+PIECES = ["ICE", "ice", "ERO", "HSI", "CBP", "Border", "patrol", "Patrol", "deportation", "immigration", "***", "*",
+          "[REDACTED]", "redacted", "(b)", "(7)", "FBI", "Homeland", "Security", "Investigations", "U.S.", "Marshals",
+          "assist", "Police", "Justice", "ab", "cd", "x", "1", "-", "+", " ", "  ", "\t", "\x0b", "\x1c", "\u00a0",
+          "\n", "/", "(", ")", "ı", "ſ", "K", "İ", "é", "ß"]
+
+
+def _texts():
+    from hypothesis import strategies as st
+    return st.lists(st.lists(st.sampled_from(PIECES), max_size=6).map("".join) | st.text(max_size=12), max_size=40)
+
+
+def test_the_prefilter_keeps_every_text_a_rule_or_an_agency_pattern_matches(tmp_path):
+    from hypothesis import given, settings
+
+    from auditreport.agencies import load_crosswalk
+    user_rules = tmp_path / "rules.toml"
+    user_rules.write_text('[[rule]]\ncategory = "federal"\nwords = ["FBI", "Marshals"]\n'
+                          '[[rule]]\ncategory = "pairs"\nregex = ["(?:ab|cd)\\\\b", "^x\\\\s*1"]\n'
+                          '[[rule]]\ncategory = "assist"\nexact = ["Police assist"]\n', "utf-8")
+    crosswalk = load_crosswalk()
+
+    @settings(max_examples=150, deadline=None)
+    @given(_texts())
+    def check(texts):
+        for rules in (load_reason_rules(), load_reason_rules(user_rules)):
+            for text, candidate in zip(texts, _candidates(texts, rules, crosswalk)):
+                if not candidate:
+                    assert rules.classify(text) == rules.fallback, text
+                    assert crosswalk.mentioned(text) is None, text
+    check()
+
+
+def test_the_prefilter_leaves_out_plain_reasons_and_keeps_the_rest():
+    from auditreport.agencies import load_crosswalk
+    texts = ["Stolen Vehicle", "Police assist", "case 12-345 theft", "ICE+ERO", "  ***", "",
+             "for homeland security investigations", "assist\u00a0ice"]
+    assert _candidates(texts, load_reason_rules(), load_crosswalk()) == [False, False, False, True, True, True,
+                                                                           True, True]
+
+
+def test_a_rule_that_re2_may_read_otherwise_makes_every_text_a_candidate(tmp_path):
+    from auditreport.agencies import load_crosswalk
+    user_rules = tmp_path / "rules.toml"
+    user_rules.write_text('[[rule]]\ncategory = "theft"\nregex = ["(?<!no )theft"]\n', "utf-8")
+    rules = load_reason_rules(user_rules)
+    assert _candidates(["Stolen Vehicle", "car theft"], rules, load_crosswalk()) == [True, True]
+    assert [rules.classify(text) for text in ("car theft", "no theft")] == ["theft", "other"]

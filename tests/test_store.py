@@ -275,3 +275,50 @@ def test_the_guard_refuses_values_that_look_personal(tmp_path, value):
     with pytest.raises(InputError, match="looks like") as raised:
         guard_observations(frame)
     assert value not in str(raised.value)
+
+
+# -- observations handed over in a Parquet file (an audit log's counts) --------------------------------------------
+def _observation_file(tmp_path: Path, frame: pd.DataFrame):
+    from auditreport.model import ObservationFile
+    path = tmp_path / "counts.parquet"
+    with duckdb.connect() as connection:
+        connection.register("frame", frame)
+        connection.execute(f"COPY (SELECT * FROM frame) TO '{path}' (FORMAT parquet)")
+    return ObservationFile(path)
+
+
+def test_a_parquet_file_of_observations_is_stored_like_a_frame(store, tmp_path):
+    read = read_count_table(FIXTURES / "wide_jan-17_labels.csv", system="S")
+    result = store.add_source(source_info(read), _observation_file(tmp_path, read.observations), read.findings)
+    assert (result.source_id, result.already_ingested, result.observations) == (1, False, 6)
+    stored = store.query("SELECT * EXCLUDE (source_id) FROM observations ORDER BY column_name")
+    expected = read.observations.sort_values("column_name").reset_index(drop=True)
+    assert stored["value"].tolist() == expected["value"].tolist()
+    assert stored["column_name"].tolist() == expected["column_name"].tolist()
+    again = store.add_source(source_info(read), _observation_file(tmp_path, read.observations), read.findings)
+    assert again.already_ingested and store.row("SELECT count(*) FROM observations") == (6,)
+
+
+def test_the_guard_drops_unknown_columns_of_a_parquet_file(store, tmp_path):
+    read = read_count_table(FIXTURES / "wide_jan-17_labels.csv", system="S")
+    personal = _observation_file(tmp_path, read.observations.assign(plate="7ABC123", officer_name="J. Smith"))
+    with pytest.warns(PrivacyWarning, match=r"plate, officer_name$"):
+        result = store.add_source(source_info(read), personal, read.findings)
+    assert result.observations == 6
+    text = store.query("SELECT * FROM observations").to_string()
+    assert "7ABC123" not in text and "Smith" not in text
+
+
+@pytest.mark.parametrize("column, value, match", [("agency", "Agency 078-05-1120", "looks like a social security"),
+                                                  ("reason_category", "jdoe@example.org", "looks like an e-mail"),
+                                                  ("measure", "plates_read", "internal: unknown measure")])
+def test_a_parquet_file_with_a_bad_value_stores_nothing(store, tmp_path, column, value, match):
+    from auditreport.errors import InputError
+    read = read_count_table(FIXTURES / "wide_jan-17_labels.csv", system="S")
+    before = snapshot(store)
+    broken = _observation_file(tmp_path, read.observations.assign(**{column: value}))
+    with pytest.raises((InputError, AuditReportError), match=match) as raised:
+        store.add_source(source_info(read), broken, read.findings)
+    assert "078-05-1120" not in str(raised.value) and "jdoe" not in str(raised.value)
+    assert snapshot(store) == before
+    assert "incoming_observations" not in store.table_names()

@@ -31,15 +31,15 @@ from ..agencies import Crosswalk, load_crosswalk
 from ..errors import InputError, UsageError
 from ..model import OBSERVATION_COLUMNS, REPORTED, Finding, ObservationFile
 from ..rules import ReasonRules, load_reason_rules
+from ..sql import sql_text
 from .grid import file_identity
 from .log_layout import LogLayout, log_layout
 from .log_reasons import ReasonClasses
-from .log_time import (TIME_HINT, TimeParse, check_zone, detect_time, local_sql, shape, sql_text, wall_sql,
-                       zone_note)
+from .log_time import TIME_HINT, TimeParse, check_zone, detect_time, local_sql, shape, wall_sql, zone_note
 from .mapping import read_sample, resolve_mapping
 
 READER = "audit-log"
-MEMORY_LIMIT = "320MB"          # DuckDB spills to a private temporary folder beyond this
+MEMORY_LIMIT = "320MB"         # DuckDB spills to a private temporary folder beyond this (peak RSS ~420 MB)
 THREADS = os.cpu_count() or 1
 CLASSIFY_BATCH = 50_000        # reason texts classified in Python at a time
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import InputError, UsageError
+from ..sql import sql_text
 from .mapping import header_key
 
 TIME_SAMPLE = 500               # cells of the sample whose format is checked
@@ -50,10 +51,6 @@ def check_zone(zone: str | None, option: str) -> str | None:
         raise UsageError(f"{option} {zone!r} is not a time zone",
                          hint="Use an IANA name such as UTC, America/Los_Angeles or America/New_York.") from None
     return zone
-
-
-def sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _suffix_kind(value: str) -> str:
