@@ -1,8 +1,9 @@
 """Row-level audit logs (one row per search) -> day-level counts, read and aggregated by DuckDB.
 
 The privacy guarantee lives here: DuckDB reads the file in its own in-memory connection and only the
-mapped columns are ever selected. One scan groups the rows by agency, system, day, query type and reason
-class (see log_reasons.py); a reason first met in the scan keeps its text only until it is classified.
+mapped columns are ever selected. One scan (log_scan.py) groups the rows by agency, system, day, query
+type and reason class (log_reasons.py); a reason first met in the scan keeps its text only until it is
+classified.
 The counts leave in a Parquet file of observations (counts only), which the store reads straight into
 its table. Names, plates, case numbers, search terms and user ids are never selected; distinct users are
 only ever a number in a finding.
@@ -33,10 +34,11 @@ from ..model import OBSERVATION_COLUMNS, REPORTED, Finding, ObservationFile
 from ..rules import ReasonRules, load_reason_rules
 from ..sql import sql_text
 from .grid import file_identity
-from .log_layout import LogLayout, log_layout
+from .log_layout import log_layout
 from .log_reasons import ReasonClasses
-from .log_time import TIME_HINT, TimeParse, check_zone, detect_time, local_sql, shape, wall_sql, zone_note
-from .mapping import read_sample, resolve_mapping
+from .log_scan import LogScan, csv_sql
+from .log_time import TIME_HINT, check_zone, detect_time, shape, zone_note
+from .mapping import Mapping, read_sample, resolve_mapping
 
 READER = "audit-log"
 MEMORY_LIMIT = "320MB"         # DuckDB spills to a private temporary folder beyond this (peak RSS ~420 MB)
@@ -94,13 +96,6 @@ class AuditLogRead:
 
 
 # -- DuckDB ---------------------------------------------------------------------------------------------------
-def _csv_sql(path: Path, layout: LogLayout, encoding: str) -> str:
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.names))) + "}"
-    return (f"read_csv({sql_text(str(path))}, header = {str(layout.has_header).lower()}, columns = {columns}, "
-            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-            f"encoding = {sql_text(encoding)})")
-
-
 def _duckdb_error(error: duckdb.Error, file_name: str) -> InputError:
     """A one-line error without DuckDB's copy of the offending line (which may hold personal data)."""
     text = str(error)
@@ -136,10 +131,11 @@ def _label_sql(cell: str) -> str:
 
 
 # -- the read -------------------------------------------------------------------------------------------------
-def read_audit_log(path: str | Path, *, profile: str | None = None, mapping=None, system: str | None = None,
-                   agency: str | None = None, source_tz: str | None = None, tz: str | None = None,
-                   retention_days: int | None = None, reason_rules: str | Path | ReasonRules | None = None,
-                   progress: bool = False, agencies: Crosswalk | None = None) -> AuditLogRead:
+def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str | Path | Mapping | None = None,
+                   system: str | None = None, agency: str | None = None, source_tz: str | None = None,
+                   tz: str | None = None, retention_days: int | None = None,
+                   reason_rules: str | Path | ReasonRules | None = None, progress: bool = False,
+                   agencies: Crosswalk | None = None) -> AuditLogRead:
     """Count the searches of a row-level audit log by agency, system, day, reason category and query type.
 
     >>> read_audit_log("network-audit.csv", profile="flock-network-audit", tz="America/Los_Angeles",
@@ -193,7 +189,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping=None
     time_values = [row[columns["time"]] for row in body if columns["time"] < len(row)]
     time_parse = detect_time(time_values, log_mapping.time_format, "search times", file_name,
                              f'"{header("time")}"', header_rows + 1)
-    scan = _Scan(layout, time_parse, header_rows, source_tz, tz, retention_days)
+    scan = LogScan(layout, time_parse, header_rows, source_tz, tz, retention_days)
     if retention_days is not None:
         scan.add_lookback(body, log_mapping, file_name)
     # reasons met in the sample are classified before the scan, so that their rows group by class
@@ -211,7 +207,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping=None
             if sample_reasons:
                 connection.execute("INSERT INTO known_reasons SELECT unnest($1), unnest($2)",
                                    [list(sample_reasons), list(sample_reasons.values())])
-            source = _csv_sql(path, layout, sample.encoding)
+            source = csv_sql(path, layout, sample.encoding)
             try:
                 connection.execute(f"CREATE TEMP TABLE cells AS {scan.sql(source)}")
             except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
@@ -246,124 +242,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping=None
                         options=options, mapping=log_mapping.origin, coverage=coverage, folder=folder)
 
 
-# -- the scan -------------------------------------------------------------------------------------------------
-class _Scan:
-    """The one full scan of the file: per row, its day and the flags of the access-pattern measures; then a
-    GROUP BY agency, system, query type (cells as written; trimmed and labelled on the groups), day, why a
-    row has no time, reason class (reasons of the sample) or reason text (reasons met first in the scan).
-
-    With a user column, distinct users per agency are a second grouping set of the same scan.
-    """
-
-    def __init__(self, layout: LogLayout, time_parse: TimeParse, header_rows: int, source_tz: str | None,
-                 tz: str | None, retention_days: int | None):
-        self.columns = layout.positions
-        self.names = layout.names
-        self.header_rows = header_rows
-        self.time_header = layout.names[self.columns["time"]]
-        self.retention_days = retention_days
-        wall, offset = wall_sql(self.raw("time"), time_parse)
-        self.parsed = {"wall_time": wall}  # computed once per row, in the innermost SELECT
-        self.offsets_counted = offset not in (None, "0") and tz is None
-        if offset not in (None, "0"):
-            self.parsed["time_offset"], offset = offset, "time_offset"
-        self.local = local_sql("wall_time", offset, source_tz, tz)
-        self.repeated_header = sql_text(self.time_header)
-        self.as_written = [d for d in ("agency", "system", "query_type") if d in self.columns]
-        self.measures: list[tuple[str, str]] = []  # (measure, its count in cells)
-        if "networks" in self.columns:
-            self.measures.append(("searches_multi_network", "multi_network"))
-
-    def raw(self, dimension: str) -> str:
-        return f"c{self.columns[dimension]}"
-
-    @property
-    def has_reason(self) -> bool:
-        return "reason" in self.columns
-
-    def add_lookback(self, body: list[list[str]], mapping, file_name: str) -> None:
-        """Parse the look-back start, for searches_beyond_retention."""
-        if "lookback" in self.columns:
-            cell = self.raw("lookback")
-            start = (f"CASE WHEN contains({cell}, chr(10)) THEN split_part({cell}, chr(10), 1) "
-                     f"ELSE split_part({cell}, ' to ', 1) END")
-            column, values = "lookback", [re.split(r"\n| to ", row[self.columns["lookback"]].strip())[0]
-                                          for row in body if self.columns["lookback"] < len(row)]
-        else:
-            start = self.raw("lookback_start")
-            column, values = "lookback_start", [row[self.columns["lookback_start"]] for row in body
-                                                if self.columns["lookback_start"] < len(row)]
-        parse = detect_time(values, mapping.lookback_format, "look-back starts", file_name,
-                            f'"{self.names[self.columns[column]]}"', self.header_rows + 1)
-        self.parsed["lookback_wall"], _ = wall_sql(start, parse)
-        self.measures.append(("searches_beyond_retention", "beyond_retention"))
-
-    def _row_values(self) -> dict[str, str]:
-        """Per row: the cells counted, its time as read (`raw_time`), its local time and why it has none."""
-        raw_time = f"trim({self.raw('time')})"
-        values = {d: self.raw(d) for d in ("agency", "system", "query_type", "reason") if d in self.columns}
-        values |= {"local": self.local, "raw_time": raw_time,
-                   # why a row has no time (NULL when it has one): 1 blank, 2 a repeated header row, 3 unreadable
-                   "untimed": (f"CASE WHEN wall_time IS NULL THEN CASE WHEN coalesce({raw_time}, '') = '' THEN 1 "
-                               f"WHEN {raw_time} = {self.repeated_header} THEN 2 ELSE 3 END END")}
-        if "users" in self.columns:
-            values["user_id"] = self.raw("users")
-        if self.offsets_counted:
-            values["time_offset"] = "time_offset"
-        if "networks" in self.columns:
-            cell = self.raw("networks")
-            values["networks"] = (f"coalesce(TRY_CAST({cell} AS BIGINT), "
-                                  f"TRY_CAST(replace(trim({cell}), ',', '') AS BIGINT))")
-            values["networks_text"] = cell
-        if self.retention_days is not None:
-            values["beyond"] = f"lookback_wall < wall_time - to_days({int(self.retention_days)})"
-            values["lookback_read"] = "lookback_wall IS NOT NULL"
-        return values
-
-    def rows_sql(self, source: str) -> str:
-        """Every row of the file, with its _row_values (the time parsed once per row)."""
-        values = self._row_values()
-        read_columns = ", ".join(self.raw(d) for d in self.columns if d not in self._unread)
-        return (f"SELECT {', '.join(f'{sql} AS {name}' for name, sql in values.items())} "
-                f"FROM (SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in self.parsed.items())} "
-                f"FROM (SELECT {read_columns} FROM {source}))")
-
-    @property
-    def _unread(self) -> set[str]:
-        return {"devices"} | (set() if self.retention_days is not None else {"lookback", "lookback_start",
-                                                                             "lookback_end"})
-
-    def sql(self, source: str) -> str:
-        keys = [*self.as_written, "day", "untimed"] + (["known_class", "reason"] if self.has_reason else [])
-        aggregates = ["count(*) AS searches"]  # rows without a time (day NULL) are sorted out after the scan
-        if self.offsets_counted:
-            aggregates.append("count(DISTINCT time_offset) AS offsets")
-        if "networks" in self.columns:
-            aggregates.append("count(*) FILTER (WHERE networks > 1) AS multi_network")
-            # a cell that is not a number, and not blank or redacted: TRIM only for the few without a number
-            aggregates.append("count(*) FILTER (WHERE networks IS NULL AND coalesce(trim(networks_text), '') "
-                              "NOT IN ('', '***')) AS networks_unreadable")
-        if self.retention_days is not None:
-            aggregates.append("count(*) FILTER (WHERE beyond) AS beyond_retention")
-            aggregates.append("count(*) FILTER (WHERE NOT lookback_read) AS lookback_unreadable")
-        passed = [name for name in self._row_values() if name not in ("local", "raw_time", "reason")]
-        rows = self.rows_sql(source)
-        if self.has_reason:
-            row_source = (f"(SELECT {', '.join(f's.{name}' for name in passed)}, local::DATE AS day, "
-                          "k.class AS known_class, CASE WHEN k.class IS NULL THEN s.reason END AS reason "
-                          f"FROM ({rows}) s LEFT JOIN known_reasons k ON k.reason = s.reason)")
-        else:
-            row_source = f"(SELECT *, local::DATE AS day FROM ({rows}))"
-        grouping, user_columns = ", ".join(keys), ""
-        if "users" in self.columns:
-            user_keys = ", ".join([d for d in ("agency",) if d in self.columns] + ["user_id"])
-            grouping = f"GROUPING SETS (({grouping}), ({user_keys}))"
-            user_columns = ", user_id, GROUPING(user_id) = 0 AS user_row"
-        return f"SELECT {', '.join(keys)}{user_columns}, {', '.join(aggregates)} FROM {row_source} GROUP BY {grouping}"
-
-
 # -- after the scan: checks, findings, reasons, counts --------------------------------------------------------
-def _time_checks(connection, scan: _Scan, source: str, file_name: str, time_header: str) -> list[Finding]:
+def _time_checks(connection, scan: LogScan, source: str, file_name: str, time_header: str) -> list[Finding]:
     """Unreadable timestamps stop the ingest (with the first bad row); blank ones become a finding."""
     findings = []
     counted, blank, headers, unreadable = connection.execute(
@@ -398,7 +278,7 @@ def _time_checks(connection, scan: _Scan, source: str, file_name: str, time_head
     return findings
 
 
-def _unreadable_findings(connection, scan: _Scan) -> list[Finding]:
+def _unreadable_findings(connection, scan: LogScan) -> list[Finding]:
     findings = []
     if scan.retention_days is not None:
         unreadable = connection.execute("SELECT coalesce(sum(lookback_unreadable), 0) FROM cells").fetchone()[0]
@@ -459,7 +339,7 @@ def _classify_new_reasons(connection, classes: ReasonClasses) -> Finding:
                    + "; the texts were not kept.")
 
 
-def _write_counts(connection, scan: _Scan, labels: dict[str, str], classes: ReasonClasses, time_header: str,
+def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: ReasonClasses, time_header: str,
                   path: Path) -> tuple[int, list[tuple], tuple]:
     """Label the cells, give each its reason class, and write the day-level observations to `path` (Parquet).
 

@@ -1,0 +1,136 @@
+"""The one full scan of an audit log, as SQL: per row its day and the flags of the access-pattern measures,
+then a GROUP BY that leaves a few million cells of counts (and, until they are classified, the reason
+texts first met in the scan) for audit_log.py to check, classify and write out.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..sql import sql_text
+from .log_layout import LogLayout
+from .log_time import TimeParse, detect_time, local_sql, wall_sql
+from .mapping import Mapping
+
+
+def csv_sql(path: Path, layout: LogLayout, encoding: str) -> str:
+    """DuckDB's reader of the log: every column as text, named c0, c1, ... (only the mapped ones are read)."""
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.names))) + "}"
+    return (f"read_csv({sql_text(str(path))}, header = {str(layout.has_header).lower()}, columns = {columns}, "
+            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            f"encoding = {sql_text(encoding)})")
+
+
+class LogScan:
+    """The one full scan of the file: per row, its day and the flags of the access-pattern measures; then a
+    GROUP BY agency, system, query type (cells as written; trimmed and labelled on the groups), day, why a
+    row has no time, reason class (reasons of the sample) or reason text (reasons met first in the scan).
+
+    With a user column, distinct users per agency are a second grouping set of the same scan.
+    """
+
+    def __init__(self, layout: LogLayout, time_parse: TimeParse, header_rows: int, source_tz: str | None,
+                 tz: str | None, retention_days: int | None):
+        self.columns = layout.positions
+        self.names = layout.names
+        self.header_rows = header_rows
+        self.time_header = layout.names[self.columns["time"]]
+        self.retention_days = retention_days
+        wall, offset = wall_sql(self.raw("time"), time_parse)
+        self.parsed = {"wall_time": wall}  # computed once per row, in the innermost SELECT
+        self.offsets_counted = offset not in (None, "0") and tz is None
+        if offset not in (None, "0"):
+            self.parsed["time_offset"], offset = offset, "time_offset"
+        self.local = local_sql("wall_time", offset, source_tz, tz)
+        self.repeated_header = sql_text(self.time_header)
+        self.as_written = [d for d in ("agency", "system", "query_type") if d in self.columns]
+        self.measures: list[tuple[str, str]] = []  # (measure, its count in cells)
+        if "networks" in self.columns:
+            self.measures.append(("searches_multi_network", "multi_network"))
+
+    def raw(self, dimension: str) -> str:
+        return f"c{self.columns[dimension]}"
+
+    @property
+    def has_reason(self) -> bool:
+        return "reason" in self.columns
+
+    def add_lookback(self, body: list[list[str]], mapping: Mapping, file_name: str) -> None:
+        """Parse the look-back start, for searches_beyond_retention."""
+        if "lookback" in self.columns:
+            cell = self.raw("lookback")
+            start = (f"CASE WHEN contains({cell}, chr(10)) THEN split_part({cell}, chr(10), 1) "
+                     f"ELSE split_part({cell}, ' to ', 1) END")
+            column, values = "lookback", [re.split(r"\n| to ", row[self.columns["lookback"]].strip())[0]
+                                          for row in body if self.columns["lookback"] < len(row)]
+        else:
+            start = self.raw("lookback_start")
+            column, values = "lookback_start", [row[self.columns["lookback_start"]] for row in body
+                                                if self.columns["lookback_start"] < len(row)]
+        parse = detect_time(values, mapping.lookback_format, "look-back starts", file_name,
+                            f'"{self.names[self.columns[column]]}"', self.header_rows + 1)
+        self.parsed["lookback_wall"], _ = wall_sql(start, parse)
+        self.measures.append(("searches_beyond_retention", "beyond_retention"))
+
+    def _row_values(self) -> dict[str, str]:
+        """Per row: the cells counted, its time as read (`raw_time`), its local time and why it has none."""
+        raw_time = f"trim({self.raw('time')})"
+        values = {d: self.raw(d) for d in ("agency", "system", "query_type", "reason") if d in self.columns}
+        values |= {"local": self.local, "raw_time": raw_time,
+                   # why a row has no time (NULL when it has one): 1 blank, 2 a repeated header row, 3 unreadable
+                   "untimed": (f"CASE WHEN wall_time IS NULL THEN CASE WHEN coalesce({raw_time}, '') = '' THEN 1 "
+                               f"WHEN {raw_time} = {self.repeated_header} THEN 2 ELSE 3 END END")}
+        if "users" in self.columns:
+            values["user_id"] = self.raw("users")
+        if self.offsets_counted:
+            values["time_offset"] = "time_offset"
+        if "networks" in self.columns:
+            cell = self.raw("networks")
+            values["networks"] = (f"coalesce(TRY_CAST({cell} AS BIGINT), "
+                                  f"TRY_CAST(replace(trim({cell}), ',', '') AS BIGINT))")
+            values["networks_text"] = cell
+        if self.retention_days is not None:
+            values["beyond"] = f"lookback_wall < wall_time - to_days({int(self.retention_days)})"
+            values["lookback_read"] = "lookback_wall IS NOT NULL"
+        return values
+
+    def rows_sql(self, source: str) -> str:
+        """Every row of the file, with its _row_values (the time parsed once per row)."""
+        values = self._row_values()
+        read_columns = ", ".join(self.raw(d) for d in self.columns if d not in self._unread)
+        return (f"SELECT {', '.join(f'{sql} AS {name}' for name, sql in values.items())} "
+                f"FROM (SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in self.parsed.items())} "
+                f"FROM (SELECT {read_columns} FROM {source}))")
+
+    @property
+    def _unread(self) -> set[str]:
+        return {"devices"} | (set() if self.retention_days is not None else {"lookback", "lookback_start",
+                                                                             "lookback_end"})
+
+    def sql(self, source: str) -> str:
+        keys = [*self.as_written, "day", "untimed"] + (["known_class", "reason"] if self.has_reason else [])
+        aggregates = ["count(*) AS searches"]  # rows without a time (day NULL) are sorted out after the scan
+        if self.offsets_counted:
+            aggregates.append("count(DISTINCT time_offset) AS offsets")
+        if "networks" in self.columns:
+            aggregates.append("count(*) FILTER (WHERE networks > 1) AS multi_network")
+            # a cell that is not a number, and not blank or redacted: TRIM only for the few without a number
+            aggregates.append("count(*) FILTER (WHERE networks IS NULL AND coalesce(trim(networks_text), '') "
+                              "NOT IN ('', '***')) AS networks_unreadable")
+        if self.retention_days is not None:
+            aggregates.append("count(*) FILTER (WHERE beyond) AS beyond_retention")
+            aggregates.append("count(*) FILTER (WHERE NOT lookback_read) AS lookback_unreadable")
+        passed = [name for name in self._row_values() if name not in ("local", "raw_time", "reason")]
+        rows = self.rows_sql(source)
+        if self.has_reason:
+            row_source = (f"(SELECT {', '.join(f's.{name}' for name in passed)}, local::DATE AS day, "
+                          "k.class AS known_class, CASE WHEN k.class IS NULL THEN s.reason END AS reason "
+                          f"FROM ({rows}) s LEFT JOIN known_reasons k ON k.reason = s.reason)")
+        else:
+            row_source = f"(SELECT *, local::DATE AS day FROM ({rows}))"
+        grouping, user_columns = ", ".join(keys), ""
+        if "users" in self.columns:
+            user_keys = ", ".join([d for d in ("agency",) if d in self.columns] + ["user_id"])
+            grouping = f"GROUPING SETS (({grouping}), ({user_keys}))"
+            user_columns = ", user_id, GROUPING(user_id) = 0 AS user_row"
+        return f"SELECT {', '.join(keys)}{user_columns}, {', '.join(aggregates)} FROM {row_source} GROUP BY {grouping}"
