@@ -249,17 +249,17 @@ class Crosswalk:
         return deepest if set(unique) <= line else None
 
     def mention_candidate_sql(self, text: str) -> str:
-        """SQL true for every text in which `mentioned` may find an agency (always for a text that is not ASCII).
+        """SQL true for every ASCII text in which `mentioned` may find an agency.
 
         The same test as the first line of `mentioned`, in RE2, which has no lookarounds: for "is there a
-        match" a boundary character or the end of the text does the same.
+        match" a boundary character or the end of the text does the same. On text that is not ASCII, RE2 and
+        Python lower and fold letters differently: read/log_reasons.py takes all such texts as candidates.
         """
         phrases = sorted({phrase for phrase, _ in self._patterns}, key=lambda p: (-len(p), p))
         if not phrases:
             return "false"
         pattern = f"(^|[^0-9a-z])({'|'.join(map(re2_literal, phrases))})([^0-9a-z]|$)"
-        return (f"(strlen({text}) <> length({text}) OR "
-                f"regexp_matches(regexp_replace(lower({text}), '[^0-9a-z]+', ' ', 'g'), {sql_text(pattern)}))")
+        return f"regexp_matches(regexp_replace(lower({text}), '[^0-9a-z]+', ' ', 'g'), {sql_text(pattern)})"
 
     def mentioned(self, text: str) -> str | None:
         """The id of the agency a free text names ('on behalf of ICE+ERO' -> ICE-ERO), or None."""

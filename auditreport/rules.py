@@ -189,18 +189,18 @@ class ReasonRules:
         """Categories of many distinct reasons (a log's vocabulary, not its rows)."""
         return [self.classify(reason) for reason in reasons]
 
-    def candidate_sql(self, reason: str, normalized: str) -> str:
-        """SQL true for every reason text that some rule may match; the others get the fallback category.
+    def candidate_sql(self, normalized: str) -> str:
+        """SQL true for every ASCII reason text that some rule may match; the others get the fallback category.
 
         A log can hold hundreds of thousands of distinct reasons, nearly all matched by no rule: DuckDB picks
-        out the few that need `classify`. `normalized` is reason_sql(reason), computed once by the caller. The
-        SQL errs only towards a candidate: a text that is not ASCII always is one, and so is every text when
-        a rule uses syntax that RE2 might read differently from Python.
+        out the few that need `classify` (see read/log_reasons.py, which also takes every text that is not
+        ASCII). `normalized` is reason_sql of the text. The SQL errs only towards a candidate: every text is
+        one when a rule uses syntax that RE2 might read differently from Python.
         """
         tests = [rule.candidate_sql(normalized) for rule in self.rules]
         if any(test is None for test in tests):
             return "true"
-        return f"(strlen({reason}) <> length({reason}) OR {' OR '.join(f'({test})' for test in tests) or 'false'})"
+        return f"({' OR '.join(f'({test})' for test in tests) or 'false'})"
 
     def describe(self) -> str:
         """One line for provenance: which rule files were used."""

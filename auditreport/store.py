@@ -160,14 +160,14 @@ class Store:
         if existing is not None:
             return IngestResult(existing, source.file_name, True, 0, 0)
         if isinstance(observations, ObservationFile):
-            select, distinct = guard_observation_file(self.connection, observations)
+            select, distinct = guard_observation_file(self.connection, observations, source.file_name)
             _check_values(distinct, source.file_name)
             self.connection.execute(f"CREATE OR REPLACE TEMP VIEW incoming_observations AS {select}")
             try:
                 return self._insert(source, findings)
             finally:
                 self.connection.execute("DROP VIEW IF EXISTS incoming_observations")
-        frame = guard_observations(observations)
+        frame = guard_observations(observations, source.file_name)
         _check_values({column: set(frame[column].dropna()) for column in ("measure", "status", "qualifier")},
                       source.file_name)
         self.connection.register("incoming_observations", frame.assign(source_id=0)[list(OBSERVATION_COLUMN_NAMES)])

@@ -320,5 +320,6 @@ def test_a_parquet_file_with_a_bad_value_stores_nothing(store, tmp_path, column,
     with pytest.raises((InputError, AuditReportError), match=match) as raised:
         store.add_source(source_info(read), broken, read.findings)
     assert "078-05-1120" not in str(raised.value) and "jdoe" not in str(raised.value)
+    assert str(raised.value).startswith("wide_jan-17_labels.csv: ")  # the file that would have been stored
     assert snapshot(store) == before
     assert "incoming_observations" not in store.table_names()

@@ -49,9 +49,14 @@ class ReasonClasses:
         return next(pair for pair, known in self.numbers.items() if known == number)
 
     def candidate_sql(self, reason: str) -> str:
-        """SQL true for every text whose class may not be the fallback; the others need no classifying."""
-        rules = self.rules.candidate_sql(reason, reason_sql(reason))
-        return f"({rules} OR {self.agencies.mention_candidate_sql(reason)})"
+        """SQL true for every text whose class may not be the fallback; the others need no classifying.
+
+        The rules and the agency patterns are tested in RE2 on ASCII text only: on other text Python's re
+        folds letters RE2 does not ("ıCE" is ICE to re), so every text that is not ASCII is a candidate.
+        """
+        rules = self.rules.candidate_sql(reason_sql(reason))
+        return (f"(strlen({reason}) <> length({reason}) OR {rules} "
+                f"OR {self.agencies.mention_candidate_sql(reason)})")
 
     def rows(self) -> list[tuple[int, str, str | None]]:
         """(number, reason_category, on_behalf_of) of every class."""
