@@ -14,6 +14,8 @@ or `unmatched` (kept, normalised, and listed for review).
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -232,6 +234,12 @@ class Crosswalk:
             if _contains(phrase, phrase, original):
                 found.extend(self._agencies_by_phrase[phrase])
         return found
+
+    def fingerprint(self) -> str:
+        """SHA-256 of every entry as used: which crosswalk named the agencies of a report."""
+        entries = [[a.id, a.name, a.level, a.state, a.parent, a.ori, list(a.aliases), list(a.patterns)]
+                   for _, a in sorted(self.agencies.items())]
+        return hashlib.sha256(json.dumps(entries).encode("utf-8")).hexdigest()
 
     def ancestors(self, agency_id: str) -> list[str]:
         chain = []

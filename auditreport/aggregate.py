@@ -16,6 +16,7 @@ import pandas as pd
 from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
 from .model import DIMENSIONS, MEASURES, QUALIFIERS, measure as measure_named
+from .numbers import value_words
 from .periods import (ALL_GRAINS, DEFAULT_FISCAL_YEAR_START, GRAINS, REPORTED_GRAIN, PeriodError, calendar,
                       previous_bucket, year_before)
 from .store import Store
@@ -69,6 +70,7 @@ class Counts:
     query: CountQuery
     table: pd.DataFrame
     left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sql: str = ""  # the query that produced `table` (over `buckets` and `agency_names`, registered beside it)
 
     def _repr_html_(self) -> str:
         note = ""
@@ -170,11 +172,13 @@ def _counts_sql(query: CountQuery) -> str:
                     WHEN o.status IN ('reported', 'suppressed') THEN o.value_high END AS high
         FROM named o JOIN buckets b ON {placement}
     ),
-    reach AS (  -- count tables: from their system's first to last bucket with data; logs: where they record
-        SELECT system, min(bucket_start) AS first, max(bucket_end) AS last FROM placed WHERE NOT logged
+    reach AS (  -- every bucket with data of the system, and for logs every bucket they record
+        SELECT system, min(first) AS first, max(last) AS last FROM (
+            SELECT system, min(bucket_start) AS first, max(bucket_end) AS last FROM placed GROUP BY system
+            UNION ALL
+            SELECT system, min(period_start), max(period_end) FROM coverage
+            WHERE period_end > period_start GROUP BY system)
         GROUP BY system
-        UNION ALL
-        SELECT system, min(period_start), max(period_end) FROM coverage GROUP BY system
     ),
     series AS ({series}
     ),
@@ -183,13 +187,14 @@ def _counts_sql(query: CountQuery) -> str:
                coalesce(sum(days) FILTER (WHERE status <> 'missing'), 0) AS days
         FROM placed GROUP BY period, {key_list}
     ),
+    covered AS (  -- the days an audit log of the system records every search of (gaps and partial days left out)
+        SELECT DISTINCT system, unnest(range(period_start, period_end, INTERVAL 1 DAY))::DATE AS day
+        FROM coverage WHERE period_end > period_start
+    ),
     logged_days AS (  -- days of each bucket that an audit log of the system records
-        SELECT b.period, c.system,
-               least(sum(datediff('day', greatest(c.period_start, b.bucket_start),
-                                  least(c.period_end, b.bucket_end))),
-                     datediff('day', b.bucket_start, b.bucket_end)) AS days
-        FROM coverage c JOIN buckets b ON c.period_start < b.bucket_end AND b.bucket_start < c.period_end
-        GROUP BY b.period, b.bucket_start, b.bucket_end, c.system
+        SELECT b.period, c.system, count(*) AS days
+        FROM covered c JOIN buckets b ON c.day >= b.bucket_start AND c.day < b.bucket_end
+        GROUP BY b.period, c.system
     ),
     coverage_by_group AS (
         SELECT s.period, s.bucket_start, s.bucket_end, {', '.join(f's.{d}' for d in by)}, s.measure,
@@ -252,49 +257,56 @@ def _left_out_sql(query: CountQuery) -> str:
     """
 
 
-def agency_names(store: Store, crosswalk: Crosswalk | None = None) -> pd.DataFrame:
-    """Every searching-agency name in the store, matched against the crosswalk (one row per name)."""
-    crosswalk = crosswalk or project_crosswalk(store.path)
-    names = [row[0] for row in store.connection.execute(
-        "SELECT DISTINCT agency FROM observations WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
-    table = crosswalk.match_names(names)
-    table["federal"] = table["federal"].astype("boolean")
-    return table
+def _shares_sql(query: CountQuery, within: tuple[str, ...]) -> str:
+    """Each group's share of what is known of its period and system (and `within` dimensions), with bounds.
 
-
-def _run(store: Store, sql: str, parameters: dict, *, buckets: pd.DataFrame,
-         crosswalk: Crosswalk | None) -> pd.DataFrame:
-    """Run SQL over the store with the reporting calendar and the agency names registered beside it."""
-    connection = store.connection
-    connection.register("buckets", buckets)
-    connection.register("agency_names", agency_names(store, crosswalk))
-    try:
-        return connection.execute(sql, parameters).df()
-    finally:
-        connection.unregister("buckets")
-        connection.unregister("agency_names")
-
-
-def counts(store: Store, query: CountQuery | None = None, *, crosswalk: Crosswalk | None = None,
-           **options) -> Counts:
-    """Counts of one measure by dimensions and grain.
-
-    >>> counts(store, by=("agency",), grain="fiscal_year").table  # doctest: +SKIP
+    A group with nothing known has no share (never 0%). The bounds: the least share is the group at its
+    least while the others are at their most; the most is the group at its most and the others at their least.
     """
-    query = query or CountQuery(**options)
-    buckets = _buckets(store, query)
-    parameters = {"measure": query.measure}
-    table = _run(store, _counts_sql(query) + " ORDER BY ALL", parameters, buckets=buckets, crosswalk=crosswalk)
-    table = _tidy(table, query)
-    left_out = pd.DataFrame() if query.apportion else _run(store, _left_out_sql(query), parameters,
-                                                           buckets=buckets, crosswalk=crosswalk)
-    if len(left_out):
-        for column in ("period_start", "period_end"):
-            left_out[column] = pd.to_datetime(left_out[column]).dt.date
-    return Counts(query, table, left_out)
+    by = list(query.group_by)
+    partition = ", ".join(["period", "system", *[w for w in within if w != "system"]])
+    return f"""
+    WITH c AS ({_counts_sql(query)}),
+    totals AS (
+        SELECT c.*, coalesce(value_low, 0) AS low,
+               sum(coalesce(value_low, 0)) OVER g AS low_total,
+               CASE WHEN count(*) OVER g = count(value_high) OVER g THEN sum(value_high) OVER g END AS high_total,
+               sum(coalesce(value, 0)) OVER g AS known_total,
+               bool_and(exact AND complete) OVER g AS exact_group
+        FROM c WINDOW g AS (PARTITION BY {partition})
+    )
+    SELECT period, period_start, period_end, {''.join(f'{d}, ' for d in by)}'share_of_searches' AS measure,
+           CASE WHEN known_total > 0 AND value IS NOT NULL THEN value / known_total END AS value,
+           exact_group AS exact,
+           CASE WHEN high_total IS NULL THEN 0
+                ELSE coalesce(low / nullif(low + high_total - coalesce(value_high, 0), 0), 0) END AS value_low,
+           CASE WHEN value_high IS NULL THEN 1
+                ELSE least(1, value_high / nullif(value_high + low_total - low, 0)) END AS value_high,
+           complete, estimated, status, reported_cells, withheld_cells, suppressed_cells, missing_cells, source_ids
+    FROM totals
+    """
 
 
-def _tidy(table: pd.DataFrame, query: CountQuery) -> pd.DataFrame:
+def _changes_sql(query: CountQuery) -> str:
+    by = list(query.group_by)
+    join = "".join(f" AND {{a}}.{d} IS NOT DISTINCT FROM c.{d}" for d in by)
+    return f"""
+    WITH c AS ({_counts_sql(query)}),
+    cb AS (SELECT c.*, b.previous_start, b.year_ago_start FROM c JOIN buckets b ON b.period = c.period)
+    SELECT c.period, c.period_start, c.period_end, {''.join(f'c.{d}, ' for d in by)}c.measure,
+           c.value, c.exact AND c.complete AS exact, c.complete,
+           p.value AS previous_value, (p.exact AND p.complete) AS previous_exact, p.complete AS previous_complete,
+           c.value - p.value AS change, (c.value - p.value) / nullif(p.value, 0) AS change_ratio,
+           y.value AS year_ago_value, (y.exact AND y.complete) AS year_ago_exact, y.complete AS year_ago_complete,
+           c.value - y.value AS change_from_year_ago,
+           (c.value - y.value) / nullif(y.value, 0) AS change_from_year_ago_ratio
+    FROM cb c
+    LEFT JOIN c p ON p.period_start = c.previous_start{join.format(a='p')}
+    LEFT JOIN c y ON y.period_start = c.year_ago_start{join.format(a='y')}
+    """
+
+
+def _tidy(table: pd.DataFrame, query: CountQuery, kind: str) -> pd.DataFrame:
     for column in ("period_start", "period_end"):
         table[column] = pd.to_datetime(table[column]).dt.date
     for column in ("exact", "complete", "estimated"):
@@ -304,190 +316,252 @@ def _tidy(table: pd.DataFrame, query: CountQuery) -> pd.DataFrame:
     for column in ("value", "value_low", "value_high"):
         table[column] = table[column].astype("float64")
     table = table.sort_values(["period_start", "period_end", *query.group_by], kind="stable", na_position="last")
-    table["display"] = [display_value(row, MEASURES[query.measure].kind) for row in table.itertuples()]
+    table["display"] = [value_words(row, kind) for row in table.itertuples()]
     return table.reset_index(drop=True)
 
 
-def display_value(row, kind: str = "count") -> str:
-    """How a person should read one value: never a bare number unless it is exact."""
-    def number(value: float) -> str:
-        if kind == "share":
-            return f"{value * 100:.0f}%"
-        return f"{value:,.0f}"
+display_value = value_words  # the name earlier versions exported
 
-    value = getattr(row, "value", math.nan)
-    value = math.nan if value is None else value
-    status = getattr(row, "status", "reported")
-    if kind == "share":
-        if math.isnan(value):
-            return "not known" if status in ("reported", "mixed") else status
-        return number(value) if getattr(row, "exact", False) else f"about {number(value)}"
-    if status == "overlapping" and not math.isnan(value):
-        return f"{number(value)} (overlapping sources: may count searches twice)"
-    low, high = getattr(row, "value_low", math.nan), getattr(row, "value_high", math.nan)
-    if getattr(row, "exact", False) and not math.isnan(value):
-        return number(value)
-    if status == "withheld":
-        return "withheld"
-    if status == "missing":
-        return "missing"
-    if math.isnan(value) and low is not None and not math.isnan(low):
-        if high is not None and not math.isnan(high):
-            return f"<{number(high + 1)}" if low == 0 and status == "suppressed" else f"{number(low)} to {number(high)}"
-        return f"at least {number(low)}"
-    if math.isnan(value):
-        return "not known"
-    prefix = "about " if getattr(row, "estimated", False) else ""
-    if high is not None and not math.isnan(high) and high != value:
-        return f"{prefix}{number(low)} to {number(high)}"
-    if status == "reported" and not getattr(row, "estimated", False):
-        return f"more than {number(value)}" if low and low > value else f"about {number(value)}"
-    return f"{prefix}at least {number(value)}" if status != "reported" else f"about {number(value)}"
+
+class Analysis:
+    """One session of questions to one database.
+
+    The crosswalk matches the store's agency names once (again only after an ingest), the reporting
+    calendar of each grain is laid out once, and every answer keeps the SQL that produced it
+    (`Counts.sql`), so a number in a report leads to its query in one step.
+
+    >>> analysis = Analysis(store)                                          # doctest: +SKIP
+    >>> print(analysis.counts(CountQuery(("federal",), "quarter")).sql)     # doctest: +SKIP
+    """
+
+    def __init__(self, store: Store, crosswalk: Crosswalk | None = None):
+        self.store = store
+        self.crosswalk = crosswalk or project_crosswalk(store.path)
+        self._names: tuple[tuple, pd.DataFrame] | None = None
+        self._answers: dict[tuple, object] = {}
+
+    def _version(self) -> tuple:
+        """Changes whenever a file is ingested (the store is append-only)."""
+        return self.store.row("SELECT count(*), coalesce(max(source_id), 0) FROM sources")
+
+    def agency_names(self) -> pd.DataFrame:
+        """Every searching-agency name in the store, matched against the crosswalk (one row per name)."""
+        version = self._version()
+        if self._names is None or self._names[0] != version:
+            names = [row[0] for row in self.store.connection.execute(
+                "SELECT DISTINCT agency FROM observations WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
+            table = self.crosswalk.match_names(names)
+            table["federal"] = table["federal"].astype("boolean")
+            self._names = (version, table)
+            self._answers.clear()
+        return self._names[1]
+
+    def _run(self, sql: str, parameters: dict, buckets: pd.DataFrame) -> pd.DataFrame:
+        """Run SQL over the store with the reporting calendar and the agency names registered beside it."""
+        connection = self.store.connection
+        connection.register("agency_names", self.agency_names())
+        connection.register("buckets", buckets)
+        try:
+            return connection.execute(sql, parameters).df()
+        finally:
+            connection.unregister("buckets")
+            connection.unregister("agency_names")
+
+    def _remember(self, key: tuple, compute):
+        self.agency_names()  # clears the answers when the store changed
+        if key not in self._answers:
+            self._answers[key] = compute()
+        return self._answers[key]
+
+    def buckets(self, query: CountQuery) -> pd.DataFrame:
+        return self._remember(("buckets", query.grain, query.measure, query.fiscal_year_start),
+                              lambda: _buckets(self.store, query))
+
+    def counts(self, query: CountQuery) -> Counts:
+        """Counts of one measure by dimensions and grain."""
+        def compute() -> Counts:
+            buckets = self.buckets(query)
+            sql = _counts_sql(query) + " ORDER BY ALL"
+            parameters = {"measure": query.measure}
+            table = _tidy(self._run(sql, parameters, buckets), query, MEASURES[query.measure].kind)
+            left_out = pd.DataFrame()
+            if not query.apportion:
+                left_out = self._run(_left_out_sql(query), parameters, buckets)
+                if len(left_out):
+                    for column in ("period_start", "period_end"):
+                        left_out[column] = pd.to_datetime(left_out[column]).dt.date
+            return Counts(query, table, left_out, sql)
+        return self._remember(("counts", query), compute)
+
+    def shares(self, query: CountQuery, within: tuple[str, ...] = ()) -> Counts:
+        """Each group's share of the total within its period and system (and `within` dimensions).
+
+        A share is exact only when every count in its group is exact and complete; it is a different
+        measure and is never added to counts.
+        """
+        if not MEASURES[query.measure].additive:
+            raise UsageError(f"shares are computed from counts, not from {query.measure}",
+                             hint="Use --measure searches.")
+
+        def compute() -> Counts:
+            buckets = self.buckets(query)
+            sql = _shares_sql(query, tuple(within)) + " ORDER BY ALL"
+            table = _tidy(self._run(sql, {"measure": query.measure}, buckets), query, "share")
+            return Counts(query, table, self.counts(query).left_out, sql)
+        return self._remember(("shares", query, tuple(within)), compute)
+
+    def changes(self, query: CountQuery) -> pd.DataFrame:
+        """Each value beside the previous period's and the same period a year before, with changes.
+
+        A change is exact only when both values are exact and complete. The SQL is in `.attrs["sql"]`.
+        """
+        if query.grain == REPORTED_GRAIN:
+            raise UsageError("changes need a calendar grain", hint=f"Use --grain {', '.join(GRAINS)}.")
+
+        def compute() -> pd.DataFrame:
+            sql = _changes_sql(query) + " ORDER BY ALL"
+            table = self._run(sql, {"measure": query.measure}, self.buckets(query))
+            for column in ("period_start", "period_end"):
+                table[column] = pd.to_datetime(table[column]).dt.date
+            for column in ("exact", "complete", "previous_exact", "previous_complete", "year_ago_exact",
+                           "year_ago_complete"):
+                table[column] = table[column].fillna(False).astype(bool)
+            table.attrs["sql"] = sql
+            return table
+        return self._remember(("changes", query), lambda: compute().copy())
+
+    def findings(self) -> pd.DataFrame:
+        """Data-quality findings: those stored at ingest, then the agency names the crosswalk does not know.
+
+        Columns source, location, kind, message. Agency findings are worked out now, so a crosswalk edit
+        changes them without re-ingesting anything.
+        """
+        stored = self.store.findings()[["source", "location", "kind", "message"]]
+        unmatched = self.unmatched_agencies()
+        agency_rows = pd.DataFrame({
+            "source": unmatched["sources"], "location": "agency " + unmatched["agency_as_given"].map(repr),
+            "kind": "agency_unmatched",
+            "message": [f"{name!r} matches no agency in the crosswalk; it is counted as {shown!r}"
+                        + (f" ({note})" if isinstance(note, str) else "")
+                        + ". Review it with `auditreport agencies unmatched` and add it to agencies.toml."
+                        for name, shown, note in zip(unmatched["agency_as_given"], unmatched["agency"],
+                                                     unmatched["note"])]})
+        return pd.concat([stored, agency_rows], ignore_index=True) if len(agency_rows) else stored
+
+    def agency_roster(self, query: CountQuery) -> pd.DataFrame:
+        """Every searching agency per system: level, hierarchy, how it was matched, the first and last period
+        with searches, and its total (exact only when every part is).
+
+        `new` marks an agency whose first searches come after a complete period of its system's data: only
+        then does "searching for the first time" mean something (a one-day partial period before the first
+        full quarter does not count).
+        """
+        grain_query = CountQuery(("agency",), query.grain, query.measure, query.fiscal_year_start)
+        table = self.counts(grain_query).table
+        columns = ["agency", "system", "level", "department", "state", "match_method", "names_as_given",
+                   "first_period", "last_period", "searches", "exact", "display", "new"]
+        table = table[table["agency"].notna()]
+        if not len(table):
+            return pd.DataFrame(columns=columns)
+        searched = table[table["value"].fillna(0) > 0]
+        spans = searched.groupby(["agency", "system"]).agg(first_start=("period_start", "min"),
+                                                           last_start=("period_start", "max"))
+        labels = table.drop_duplicates("period_start").set_index("period_start")["period"]
+        totals = table.groupby(["agency", "system"]).agg(searches=("value", "sum"), exact=("exact", "all"),
+                                                         low=("value_low", "sum"),
+                                                         high=("value_high", lambda h: h.sum() if h.notna().all()
+                                                               else math.nan))
+        roster = totals.join(spans, how="left").reset_index()
+        roster["first_period"] = roster["first_start"].map(labels)
+        roster["last_period"] = roster["last_start"].map(labels)
+        system_totals = self.counts(CountQuery((), query.grain, query.measure, query.fiscal_year_start)).table
+        first_complete = system_totals[system_totals["complete"]].groupby("system")["period_start"].min()
+        roster["new"] = roster["first_start"] > roster["system"].map(first_complete)
+        names = self.agency_names()
+        facts = names.groupby("agency").agg(level=("level", "first"), department=("department", "first"),
+                                            state=("state", "first"), match_method=("match_method", "first"),
+                                            names_as_given=("agency_as_given", lambda n: "; ".join(sorted(n))))
+        roster = roster.join(facts, on="agency")
+        roster["display"] = [value_words(row) for row in roster.rename(columns={
+            "searches": "value", "low": "value_low", "high": "value_high"}).assign(
+            status=roster["exact"].map({True: "reported", False: "mixed"}), estimated=False).itertuples()]
+        return roster.sort_values(["system", "searches", "agency"], ascending=[True, False, True])[columns] \
+            .reset_index(drop=True)
+
+    def unmatched_agencies(self) -> pd.DataFrame:
+        """Names that match no crosswalk entry, for review: as given, as counted, inferred level, searches, files."""
+        names = self.agency_names()
+        names = names[names["match_method"] == "unmatched"]
+        if not len(names):
+            return names.assign(searches=pd.Series(dtype="float64"), sources=pd.Series(dtype=str))[
+                ["agency_as_given", "agency", "state", "level", "qualifiers", "note", "searches", "sources"]]
+        self.store.connection.register("unmatched_names", names[["agency_as_given"]])
+        try:
+            usage = self.store.query("""
+                SELECT o.agency AS agency_as_given,
+                       sum(o.value) FILTER (WHERE o.measure = 'searches' AND o.status = 'reported') AS searches,
+                       string_agg(DISTINCT s.file_name, '; ' ORDER BY s.file_name) AS sources
+                FROM observations o JOIN sources s USING (source_id)
+                JOIN unmatched_names u ON u.agency_as_given = o.agency
+                GROUP BY o.agency""")
+        finally:
+            self.store.connection.unregister("unmatched_names")
+        table = names.merge(usage, on="agency_as_given", how="left")
+        return table[["agency_as_given", "agency", "state", "level", "qualifiers", "note", "searches", "sources"]]
+
+    def published_figures(self) -> pd.DataFrame:
+        """Observations as published, with their qualifiers and citations: shares, qualified and cited numbers."""
+        table = self.store.query("""
+            SELECT o.agency, o.system, o.measure, o.reason_category, o.period_label, o.period_start, o.period_end,
+                   o.status, o.value, o.value_low, o.value_high, o.qualifier, o.cell_text, o.citation,
+                   s.file_name AS source, s.sha256, s.request_id, o.row_number
+            FROM observations o JOIN sources s USING (source_id)
+            WHERE o.citation IS NOT NULL OR o.qualifier <> 'exact' OR o.measure = 'share_of_searches'
+            ORDER BY o.period_start, o.measure DESC, o.agency""")
+        table["display"] = [row.cell_text if isinstance(row.cell_text, str) and row.cell_text else
+                            value_words(row, MEASURES[row.measure].kind) for row in table.itertuples()]
+        assert set(table["qualifier"]) <= set(QUALIFIERS)
+        return table
+
+
+# -- the same questions as functions of a store (each call is its own session) ----------------------------
+def agency_names(store: Store, crosswalk: Crosswalk | None = None) -> pd.DataFrame:
+    """Every searching-agency name in the store, matched against the crosswalk (one row per name)."""
+    return Analysis(store, crosswalk).agency_names()
+
+
+def counts(store: Store, query: CountQuery | None = None, *, crosswalk: Crosswalk | None = None,
+           **options) -> Counts:
+    """Counts of one measure by dimensions and grain.
+
+    >>> counts(store, by=("agency",), grain="fiscal_year").table  # doctest: +SKIP
+    """
+    return Analysis(store, crosswalk).counts(query or CountQuery(**options))
 
 
 def shares(store: Store, query: CountQuery | None = None, *, within: tuple[str, ...] = (),
            crosswalk: Crosswalk | None = None, **options) -> Counts:
-    """Each group's share of the total within its period (and `within` dimensions), from counts.
-
-    A share is exact only when every count in its group is exact; it is a different measure and is
-    never added to counts.
-    """
-    query = query or CountQuery(**options)
-    if not MEASURES[query.measure].additive:
-        raise UsageError(f"shares are computed from counts, not from {query.measure}",
-                         hint="Use --measure searches.")
-    result = counts(store, query, crosswalk=crosswalk)
-    table = result.table.copy()
-    keys = [table[k] for k in ["period", "system", *[w for w in within if w != "system"]]]
-    low = table["value_low"].fillna(0)
-    high = table["value_high"]  # NaN: unbounded
-    low_total = low.groupby(keys, dropna=False).transform("sum")
-    high_total = high.groupby(keys, dropna=False).transform(lambda h: h.sum() if h.notna().all() else math.nan)
-    known_total = table["value"].fillna(0).groupby(keys, dropna=False).transform("sum")
-    exact_group = (table["exact"] & table["complete"]).groupby(keys, dropna=False).transform("all")
-    table["measure"] = "share_of_searches"
-    # a group with nothing known has no share (never 0%); the others are shares of what is known
-    table["value"] = (table["value"] / known_total).where((known_total > 0) & table["value"].notna())
-    # bounds: least when the others are at their most, most when they are at their least
-    others_high = high_total - high.fillna(0)
-    table["value_low"] = (low / (low + others_high)).where(high_total.notna(), 0.0).fillna(0.0)
-    table["value_high"] = (high / (high + (low_total - low))).where(high.notna(), 1.0).clip(upper=1.0)
-    table["exact"] = exact_group
-    table["display"] = [display_value(row, "share") for row in table.itertuples()]
-    return Counts(query, table, result.left_out)
+    """Each group's share of the total within its period (and `within` dimensions), from counts."""
+    return Analysis(store, crosswalk).shares(query or CountQuery(**options), within)
 
 
 def changes(store: Store, query: CountQuery | None = None, *, crosswalk: Crosswalk | None = None,
             **options) -> pd.DataFrame:
-    """Each value beside the previous period's and the same period a year before, with changes.
-
-    A change is exact only when both values are exact and complete.
-    """
-    query = query or CountQuery(**options)
-    if query.grain == REPORTED_GRAIN:
-        raise UsageError("changes need a calendar grain", hint=f"Use --grain {', '.join(GRAINS)}.")
-    buckets = _buckets(store, query)
-    by = list(query.group_by)
-    join = "".join(f" AND {{a}}.{d} IS NOT DISTINCT FROM c.{d}" for d in by)
-    sql = f"""
-    WITH c AS ({_counts_sql(query)}),
-    cb AS (SELECT c.*, b.previous_start, b.year_ago_start FROM c JOIN buckets b ON b.period = c.period)
-    SELECT c.period, c.period_start, c.period_end, {''.join(f'c.{d}, ' for d in by)}c.measure,
-           c.value, c.exact AND c.complete AS exact,
-           p.value AS previous_value, (p.exact AND p.complete) AS previous_exact,
-           c.value - p.value AS change, (c.value - p.value) / nullif(p.value, 0) AS change_ratio,
-           y.value AS year_ago_value, (y.exact AND y.complete) AS year_ago_exact,
-           c.value - y.value AS change_from_year_ago,
-           (c.value - y.value) / nullif(y.value, 0) AS change_from_year_ago_ratio
-    FROM cb c
-    LEFT JOIN c p ON p.period_start = c.previous_start{join.format(a='p')}
-    LEFT JOIN c y ON y.period_start = c.year_ago_start{join.format(a='y')}
-    ORDER BY ALL
-    """
-    table = _run(store, sql, {"measure": query.measure}, buckets=buckets, crosswalk=crosswalk)
-    for column in ("period_start", "period_end"):
-        table[column] = pd.to_datetime(table[column]).dt.date
-    for column in ("exact", "previous_exact", "year_ago_exact"):
-        table[column] = table[column].fillna(False).astype(bool)
-    return table
+    """Each value beside the previous period's and the same period a year before, with changes."""
+    return Analysis(store, crosswalk).changes(query or CountQuery(**options))
 
 
 def findings(store: Store, crosswalk: Crosswalk | None = None) -> pd.DataFrame:
-    """Data-quality findings: those stored at ingest, then the agency names the crosswalk does not know.
-
-    Columns source, location, kind, message. Agency findings are worked out now, so a crosswalk edit
-    changes them without re-ingesting anything.
-    """
-    stored = store.findings()[["source", "location", "kind", "message"]]
-    unmatched = unmatched_agencies(store, crosswalk)
-    agency_rows = pd.DataFrame({
-        "source": unmatched["sources"], "location": "agency " + unmatched["agency_as_given"].map(repr),
-        "kind": "agency_unmatched",
-        "message": [f"{name!r} matches no agency in the crosswalk; it is counted as {shown!r}"
-                    + (f" ({note})" if isinstance(note, str) else "")
-                    + ". Review it with `auditreport agencies unmatched` and add it to agencies.toml."
-                    for name, shown, note in zip(unmatched["agency_as_given"], unmatched["agency"],
-                                                 unmatched["note"])]})
-    return pd.concat([stored, agency_rows], ignore_index=True) if len(agency_rows) else stored
+    return Analysis(store, crosswalk).findings()
 
 
 def agency_roster(store: Store, query: CountQuery | None = None, *, crosswalk: Crosswalk | None = None,
                   **options) -> pd.DataFrame:
-    """Every searching agency per system: level, hierarchy, how it was matched, the first and last period
-    with searches, and its total (exact only when every part is); `new` marks agencies that first appear
-    after the system's first period."""
-    query = query or CountQuery(**options)
-    table = counts(store, CountQuery(("agency",), query.grain, query.measure, query.fiscal_year_start),
-                   crosswalk=crosswalk).table
-    columns = ["agency", "system", "level", "department", "state", "match_method", "names_as_given", "first_period",
-               "last_period", "searches", "exact", "display", "new"]
-    table = table[table["agency"].notna()]
-    if not len(table):
-        return pd.DataFrame(columns=columns)
-    searched = table[table["value"].fillna(0) > 0]
-    spans = searched.groupby(["agency", "system"]).agg(first_start=("period_start", "min"),
-                                                       last_start=("period_start", "max"))
-    labels = table.drop_duplicates("period_start").set_index("period_start")["period"]
-    totals = table.groupby(["agency", "system"]).agg(searches=("value", "sum"), exact=("exact", "all"),
-                                                     low=("value_low", "sum"),
-                                                     high=("value_high", lambda h: h.sum() if h.notna().all()
-                                                           else math.nan))
-    roster = totals.join(spans, how="left").reset_index()
-    roster["first_period"] = roster["first_start"].map(labels)
-    roster["last_period"] = roster["last_start"].map(labels)
-    system_start = table.groupby("system")["period_start"].min()
-    roster["new"] = roster["first_start"] > roster["system"].map(system_start)
-    names = agency_names(store, crosswalk)
-    facts = names.groupby("agency").agg(level=("level", "first"), department=("department", "first"),
-                                        state=("state", "first"), match_method=("match_method", "first"),
-                                        names_as_given=("agency_as_given", lambda n: "; ".join(sorted(n))))
-    roster = roster.join(facts, on="agency")
-    roster["display"] = [display_value(row) for row in roster.rename(columns={
-        "searches": "value", "low": "value_low", "high": "value_high"}).assign(
-        status=roster["exact"].map({True: "reported", False: "mixed"}), estimated=False).itertuples()]
-    return roster.sort_values(["system", "searches", "agency"], ascending=[True, False, True])[columns] \
-        .reset_index(drop=True)
+    return Analysis(store, crosswalk).agency_roster(query or CountQuery(**options))
 
 
 def unmatched_agencies(store: Store, crosswalk: Crosswalk | None = None) -> pd.DataFrame:
-    """Names that match no crosswalk entry, for review: as given, as counted, inferred level, searches, files."""
-    names = agency_names(store, crosswalk)
-    names = names[names["match_method"] == "unmatched"]
-    if not len(names):
-        return names.assign(searches=pd.Series(dtype="float64"), sources=pd.Series(dtype=str))
-    store.connection.register("unmatched_names", names[["agency_as_given"]])
-    try:
-        usage = store.query("""
-            SELECT o.agency AS agency_as_given,
-                   sum(o.value) FILTER (WHERE o.measure = 'searches' AND o.status = 'reported') AS searches,
-                   string_agg(DISTINCT s.file_name, '; ' ORDER BY s.file_name) AS sources
-            FROM observations o JOIN sources s USING (source_id)
-            JOIN unmatched_names u ON u.agency_as_given = o.agency
-            GROUP BY o.agency""")
-    finally:
-        store.connection.unregister("unmatched_names")
-    table = names.merge(usage, on="agency_as_given", how="left")
-    return table[["agency_as_given", "agency", "state", "level", "qualifiers", "note", "searches", "sources"]]
+    return Analysis(store, crosswalk).unmatched_agencies()
 
 
 def sources(store: Store) -> pd.DataFrame:
@@ -495,20 +569,9 @@ def sources(store: Store) -> pd.DataFrame:
 
 
 def published_figures(store: Store) -> pd.DataFrame:
-    """Observations as published, with their qualifiers and citations: shares, qualified and cited numbers."""
-    table = store.query("""
-        SELECT o.agency, o.system, o.measure, o.reason_category, o.period_label, o.period_start, o.period_end,
-               o.status, o.value, o.value_low, o.value_high, o.qualifier, o.cell_text, o.citation,
-               s.file_name AS source, s.sha256, s.request_id, o.row_number
-        FROM observations o JOIN sources s USING (source_id)
-        WHERE o.citation IS NOT NULL OR o.qualifier <> 'exact' OR o.measure = 'share_of_searches'
-        ORDER BY o.period_start, o.measure DESC, o.agency""")
-    table["display"] = [row.cell_text if isinstance(row.cell_text, str) and row.cell_text else
-                        display_value(row, MEASURES[row.measure].kind) for row in table.itertuples()]
-    assert set(table["qualifier"]) <= set(QUALIFIERS)
-    return table
+    return Analysis(store).published_figures()
 
 
-__all__ = ["CountQuery", "Counts", "counts", "shares", "changes", "findings", "sources", "published_figures",
-           "agency_names", "agency_roster", "unmatched_agencies",
+__all__ = ["Analysis", "CountQuery", "Counts", "counts", "shares", "changes", "findings", "sources",
+           "published_figures", "agency_names", "agency_roster", "unmatched_agencies",
            "display_value", "ALL_GRAINS", "PeriodError"]

@@ -62,6 +62,7 @@ class IngestOptions:
     source_tz: str | None = None
     retention_days: int | None = None
     reason_rules: str | Path | None = None
+    complete: bool = False  # the log records every search from its first to its last day (the user's statement)
 
     @property
     def is_audit_log(self) -> bool:
@@ -78,13 +79,13 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
         read = read_audit_log(path, profile=options.profile, mapping=options.mapping, system=options.system,
                               agency=options.agency, source_tz=options.source_tz, tz=options.tz,
                               retention_days=options.retention_days, reason_rules=options.reason_rules,
-                              progress=progress, agencies=agencies)
+                              progress=progress, agencies=agencies, complete=options.complete)
         source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
                             request_id=options.request, options=read.options, source_tz=read.source_tz,
                             report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage)
         return source, read
-    if options.tz or options.source_tz or options.retention_days or options.reason_rules:
-        raise UsageError("--tz, --source-tz, --retention-days and --reason-rules are for audit logs",
+    if options.tz or options.source_tz or options.retention_days or options.reason_rules or options.complete:
+        raise UsageError("--tz, --source-tz, --retention-days, --reason-rules and --complete are for audit logs",
                          file=str(path), hint="Add --profile NAME or --mapping FILE, or leave those options out.")
     from .read.count_table import read_count_table
 
@@ -169,7 +170,7 @@ class AuditDB:
         """Ingest count tables (CSV/XLSX), or audit logs with `profile=` or `mapping=`.
 
         Options: system, agency, request, sheet, fiscal_year_start; for logs also tz, source_tz,
-        retention_days, reason_rules. Each file is one transaction; the same file twice changes nothing.
+        retention_days, reason_rules, complete. Each file is one transaction; the same file twice changes nothing.
         """
         settings = IngestOptions(**options)
         return [ingest_file(self.store, path, settings, progress=progress) for path in paths]

@@ -82,9 +82,12 @@ def main() -> None:
               help="Also count searches whose look-back reaches further back than this many days.")
 @click.option("--reason-rules", type=click.Path(dir_okay=False),
               help="Your own reason-category rules (TOML), added to the shipped ones.")
+@click.option("--complete", is_flag=True,
+              help="State that the log records every search from its first to its last day (the report says "
+                   "it relies on your statement); without it, improbable gaps and partial days are found by rule.")
 @command
 def ingest(paths, db, system, agency, request, sheet, fiscal_year_start, profile, mapping, tz, source_tz,
-           retention_days, reason_rules):
+           retention_days, reason_rules, complete):
     """Ingest count tables (CSV or XLSX), or audit logs with --profile or --mapping.
 
     Each file is one transaction; the same file twice changes nothing. Audit logs become counts per
@@ -92,7 +95,8 @@ def ingest(paths, db, system, agency, request, sheet, fiscal_year_start, profile
     """
     options = api.IngestOptions(system=system, agency=agency, request=request, sheet=sheet,
                                 fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
-                                source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules)
+                                source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
+                                complete=complete)
     for result in api.ingest_paths(db, paths, options, progress=True):
         click.echo(result.summary())
 

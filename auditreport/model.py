@@ -54,6 +54,9 @@ MEASURES = {m.name: m for m in (
             "period is in the source's options as retention_days)"),
     Measure("searches_multi_network", "count", "searches", True,
             "Searches that covered more than one network (audit logs)"),
+    Measure("distinct_users", "count", "users", False,
+            "Distinct users who ran searches, per agency over a log's whole span (audit logs with a user column; "
+            "the ids are counted, never stored); never summed over periods or agencies"),
 )}
 
 
@@ -169,6 +172,46 @@ class ObservationFile:
     path: Path
 
 
+# -- findings: what a reader of the numbers should know, each kind declared once in plain words -----------
+@dataclass(frozen=True)
+class FindingKind:
+    name: str
+    title: str      # plain words for a board member
+    affects: str    # what it bears on: "completeness", "exactness", "counting", "agencies", "reading" or "method"
+
+
+FINDING_KINDS = {k.name: k for k in (
+    FindingKind("coverage_gap", "The log is probably missing days", "completeness"),
+    FindingKind("partial_day", "A first or last day of the log is not recorded in full", "completeness"),
+    FindingKind("quiet_days", "Days without searches, taken as days without searches", "completeness"),
+    FindingKind("stated_complete", "A log stated complete by the person who ingested it", "completeness"),
+    FindingKind("blank_cells", "Blank cells, read as missing (not zero)", "completeness"),
+    FindingKind("missing_cells", "Cells marked as not available", "completeness"),
+    FindingKind("withheld_cells", "Cells withheld (redacted) by the agency", "exactness"),
+    FindingKind("suppressed_cells", "Small counts suppressed by the agency", "exactness"),
+    FindingKind("total_mismatch", "A total that does not match its parts", "exactness"),
+    FindingKind("overlapping_sources", "Two files count the same searches", "exactness"),
+    FindingKind("overlapping_periods", "Periods in one file overlap", "exactness"),
+    FindingKind("duplicate_row", "A row repeated in the file", "counting"),
+    FindingKind("subtotal_not_counted", "A subtotal row, not counted again", "counting"),
+    FindingKind("subtotal_column", "A column that totals other columns, not counted again", "counting"),
+    FindingKind("rows_without_counts", "Rows without counts (headings)", "counting"),
+    FindingKind("blank_search_time", "Searches without a time, not counted", "counting"),
+    FindingKind("repeated_header_row", "Repeated header rows, skipped", "counting"),
+    FindingKind("lookback_unreadable", "Look-back windows that could not be read", "counting"),
+    FindingKind("networks_unreadable", "Numbers of networks that could not be read", "counting"),
+    FindingKind("agency_unmatched", "An agency name the crosswalk does not know", "agencies"),
+    FindingKind("distinct_users", "Distinct users counted (ids never kept)", "agencies"),
+    FindingKind("columns_not_read", "Columns not read", "reading"),
+    FindingKind("footnotes_not_read", "Footnotes not read", "reading"),
+    FindingKind("mapped_column_absent", "A mapped column is not in the file", "reading"),
+    FindingKind("no_header_row", "A log without a header row, read by its column order", "reading"),
+    FindingKind("mixed_time_offsets", "Search times with different UTC offsets", "reading"),
+    FindingKind("time_zones", "Time zones the searches were counted in", "method"),
+    FindingKind("reason_categories", "How free-text reasons were sorted into categories", "method"),
+)}
+
+
 @dataclass(frozen=True)
 class Finding:
     """A data-quality finding: something a reader of the numbers should know."""
@@ -176,3 +219,7 @@ class Finding:
     location: str
     kind: str
     message: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in FINDING_KINDS:  # a developer's slip: every kind is declared above, with its words
+            raise ValueError(f"undeclared finding kind {self.kind!r}; declare it in model.FINDING_KINDS")

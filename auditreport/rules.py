@@ -10,6 +10,8 @@ row by row, and keep only the category.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -206,6 +208,13 @@ class ReasonRules:
         """One line for provenance: which rule files were used."""
         return ", ".join(self.sources) or "shipped rules"
 
+    def fingerprint(self) -> str:
+        """SHA-256 of the rules as applied (order, categories, patterns, fallback): which rules counted a log."""
+        rules = [[rule.category, rule.blank, list(rule.exact), list(rule.words), list(rule.regex)]
+                 for rule in self.rules]
+        text = json.dumps({"fallback": self.fallback, "rules": rules}, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 def _read_toml(text: str, origin: str) -> dict:
     try:
@@ -268,7 +277,7 @@ def load_reason_rules(path: str | Path | None = None) -> ReasonRules:
     """The shipped rules, with the rules of a user TOML file (if given) added or overriding by category.
 
     >>> load_reason_rules().categories
-    ('blank', 'redacted', 'immigration', 'other')
+    ('blank', 'redacted', 'immigration', 'vague', 'other')
     """
     shipped_text = resources.files("auditreport").joinpath("rules", "default_reason_rules.toml").read_text("utf-8")
     shipped, fallback, _ = _parse_rules(_read_toml(shipped_text, "default_reason_rules.toml"),

@@ -37,7 +37,8 @@ def test_eugene_monthly_searches(tmp_path, zones, expected):
     months = rows(run("counts", "--db", db, "--by", "agency", "--grain", "month").stdout)
     assert [int(r["value"]) for r in months] == expected
     assert [r["period"] for r in months] == [f"2025-{m:02d}" for m in range(6, 13)]
-    assert [r["complete"] for r in months] == ["False"] + ["True"] * 5 + ["False"]  # partial first and last months
+    # partial first and last months, and October with a day the log is probably missing (2025-10-19)
+    assert [r["complete"] for r in months] == ["False", "True", "True", "True", "False", "True", "False"]
 
 
 @needs_eugene

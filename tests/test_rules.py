@@ -37,7 +37,7 @@ def test_plus_reads_as_space():
 
 
 def test_shipped_categories(rules):
-    assert rules.categories == ("blank", "redacted", "immigration", "other")
+    assert rules.categories == ("blank", "redacted", "immigration", "vague", "other")
 
 
 def test_user_rules_add_categories_first_and_override_by_category(tmp_path):

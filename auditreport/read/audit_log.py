@@ -22,7 +22,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from ..model import OBSERVATION_COLUMNS, REPORTED, Finding, ObservationFile
 from ..rules import ReasonRules, load_reason_rules
 from ..sql import sql_text
 from .grid import file_identity
+from .log_coverage import covered_days
 from .log_layout import log_layout
 from .log_reasons import ReasonClasses
 from .log_scan import LogScan, csv_sql
@@ -135,8 +136,11 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                    system: str | None = None, agency: str | None = None, source_tz: str | None = None,
                    tz: str | None = None, retention_days: int | None = None,
                    reason_rules: str | Path | ReasonRules | None = None, progress: bool = False,
-                   agencies: Crosswalk | None = None) -> AuditLogRead:
+                   agencies: Crosswalk | None = None, complete: bool = False) -> AuditLogRead:
     """Count the searches of a row-level audit log by agency, system, day, reason category and query type.
+
+    `complete` states that the log records every search from its first to its last day (no gaps, no
+    partial days): the coverage then takes that on trust, and a finding says so.
 
     >>> read_audit_log("network-audit.csv", profile="flock-network-audit", tz="America/Los_Angeles",
     ...                retention_days=30)  # doctest: +SKIP
@@ -223,9 +227,11 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
             findings += _unreadable_findings(connection, scan)
             if "reason" in columns:
                 findings.append(_classify_new_reasons(connection, classes))
-            rows_read, day_counts, coverage = _write_counts(connection, scan, labels, classes, header("time"),
-                                                            counts.path)
-        findings += _coverage_findings(day_counts) + user_findings
+            users_system = labels["system"] if user_findings and "system" not in columns else None
+            rows_read, day_counts = _write_counts(connection, scan, labels, classes, header("time"), counts.path,
+                                                  users_system)
+        coverage, coverage_findings = _coverage(day_counts, complete)
+        findings += coverage_findings + user_findings
         sha256, size_bytes = identity.result()
     except BaseException:
         folder.cleanup()
@@ -236,7 +242,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     findings.insert(0, Finding("file", "time_zones", zone_note(time_parse, source_tz, tz)))
     options = {"mapping": log_mapping.origin, "view": log_mapping.view, "system": system_value or None,
                "agency": agency, "source_tz": source_tz, "tz": tz, "retention_days": retention_days,
-               "reason_rules": rules.describe(), "time_format": time_parse.fmt, "time_zone_suffix": time_parse.kind}
+               "reason_rules": rules.describe(), "reason_rules_sha256": rules.fingerprint(),
+               "time_format": time_parse.fmt, "time_zone_suffix": time_parse.kind, "complete": complete}
     return AuditLogRead(grid=LogFile(file_name, sha256, size_bytes), reader=READER, counts=counts,
                         findings=findings, rows_read=rows_read, source_tz=source_tz, report_tz=tz,
                         options=options, mapping=log_mapping.origin, coverage=coverage, folder=folder)
@@ -340,10 +347,11 @@ def _classify_new_reasons(connection, classes: ReasonClasses) -> Finding:
 
 
 def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: ReasonClasses, time_header: str,
-                  path: Path) -> tuple[int, list[tuple], tuple]:
-    """Label the cells, give each its reason class, and write the day-level observations to `path` (Parquet).
+                  path: Path, users_system: str | None) -> tuple[int, list[tuple]]:
+    """Label the cells, give each its reason class, and write the day-level observations to `path` (Parquet),
+    with the distinct users per agency (table user_counts) over the whole log when `users_system` is given.
 
-    Returns the rows read, the searches per day (for the coverage findings) and the coverage per system.
+    Returns the rows read and the searches per system and day (for the coverage).
     """
     trimmed = "".join(f", trim({dimension}) AS v_{dimension}" for dimension in scan.as_written)
     if scan.has_reason:
@@ -368,63 +376,52 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
     connection.execute("DROP TABLE known_reasons")
     if scan.has_reason:
         connection.execute("DROP TABLE new_reasons")
-    day_counts = connection.execute("SELECT day, sum(searches) FROM day_cells GROUP BY day ORDER BY day").fetchall()
-    coverage = tuple(connection.execute("SELECT system, min(day), max(day) + 1 FROM day_cells "
-                                        "GROUP BY system ORDER BY system").fetchall())
-    counted = ["SELECT 'searches' AS measure, agency, system, day, class, query_type, searches AS value FROM day_cells"]
-    counted += [f"SELECT '{measure}', agency, system, day, NULL, NULL, sum({column}) FROM day_cells GROUP BY ALL"
-                for measure, column in scan.measures]
+    day_counts = connection.execute("SELECT system, day, sum(searches)::BIGINT FROM day_cells "
+                                    "GROUP BY ALL ORDER BY ALL").fetchall()
+    counted = ["SELECT 'searches' AS measure, agency, system, day AS period_start, day + 1 AS period_end, class, "
+               "query_type, searches AS value FROM day_cells"]
+    counted += [f"SELECT '{measure}', agency, system, day, day + 1, NULL, NULL, sum({column}) FROM day_cells "
+                "GROUP BY ALL" for measure, column in scan.measures]
+    if users_system is not None:  # distinct users per agency over the whole log: a count, never summed
+        counted.append(f"SELECT 'distinct_users', agency, {users_system}, (SELECT min(day) FROM day_cells), "
+                       "(SELECT max(day) + 1 FROM day_cells), NULL, NULL, users FROM user_counts")
+    label = ("CASE WHEN o.period_end = o.period_start + 1 THEN strftime(o.period_start, '%Y-%m-%d') "
+             "ELSE strftime(o.period_start, '%Y-%m-%d') || ' to ' || strftime(o.period_end - 1, '%Y-%m-%d') END")
     known = {"row_number": "NULL::INTEGER", "column_name": sql_text(time_header), "measure": "o.measure",
              "agency": "o.agency", "system": "o.system", "reason_category": "k.reason_category",
-             "query_type": "o.query_type", "period_start": "o.day", "period_end": "o.day + 1",
-             "period_label": "strftime(o.day, '%Y-%m-%d')", "status": f"'{REPORTED}'", "value": "o.value::DOUBLE",
+             "query_type": "o.query_type", "period_start": "o.period_start", "period_end": "o.period_end",
+             "period_label": label, "status": f"'{REPORTED}'", "value": "o.value::DOUBLE",
              "qualifier": "'exact'", "on_behalf_of": "k.on_behalf_of"}
     selects = [f"({known.get(c.name, 'NULL')})::{c.sql_type.split()[0]} AS {c.name}" for c in OBSERVATION_COLUMNS
                if c.name != "source_id"]
     connection.execute(f"""
         COPY (SELECT {', '.join(selects)} FROM ({' UNION ALL '.join(counted)}) o LEFT JOIN classes k USING (class))
         TO {sql_text(str(path))} (FORMAT parquet)""")
-    return int(rows_read or 0), day_counts, coverage
+    return int(rows_read or 0), day_counts
 
 
-def _coverage_findings(day_counts: list[tuple]) -> list[Finding]:
-    """Partial first and last days, and runs of days without a single search inside the covered span."""
-    if not day_counts:
-        return []
-    findings = []
-    first_day, last_day = day_counts[0][0], day_counts[-1][0]
-    findings.append(Finding(first_day.isoformat(), "partial_day",
-                            f"The log starts on {first_day.isoformat()}: that day's "
-                            f"{day_counts[0][1]} search(es) may not be the whole day."))
-    if last_day != first_day:
-        findings.append(Finding(last_day.isoformat(), "partial_day",
-                                f"The log ends on {last_day.isoformat()}: that day's "
-                                f"{day_counts[-1][1]} search(es) may not be the whole day."))
-    seen = {day for day, _ in day_counts}
-    day = first_day
-    gap_start: date | None = None
-    while day <= last_day:
-        if day not in seen and gap_start is None:
-            gap_start = day
-        if day in seen and gap_start is not None:
-            end = day - timedelta(days=1)
-            length = (day - gap_start).days
-            span = gap_start.isoformat() if length == 1 else f"{gap_start.isoformat()} to {end.isoformat()}"
-            findings.append(Finding(span, "coverage_gap",
-                                    f"No searches logged on {span} ({length} day(s)): either none were run or the "
-                                    "log is missing them; counts for these days are not zeros you can rely on."))
-            gap_start = None
-        day += timedelta(days=1)
-    return findings
+def _coverage(day_counts: list[tuple], complete: bool) -> tuple[tuple, list[Finding]]:
+    """Per system, the days the log records in full (log_coverage.py) and the findings that say why."""
+    by_system: dict[str, list[tuple[date, int]]] = {}
+    for system, day, searches in day_counts:
+        by_system.setdefault(system, []).append((day, int(searches)))
+    coverage, findings = [], []
+    for system, days in sorted(by_system.items()):
+        covered = covered_days(days, complete=complete, system=system if len(by_system) > 1 else "")
+        coverage += [(system, start, end) for start, end in covered.intervals]
+        findings += covered.findings
+    return tuple(coverage), findings
 
 
 def _distinct_users(connection, agency_label: str, agency_column: bool) -> list[Finding]:
-    """How many distinct users searched, per agency: a number only; the ids never leave DuckDB."""
+    """How many distinct users searched, per agency (table user_counts): a number only; the ids never leave DuckDB."""
     trimmed = "trim(agency) AS v_agency, " if agency_column else ""
-    counted = connection.execute(f"""
+    connection.execute(f"""
+        CREATE TEMP TABLE user_counts AS
         SELECT {agency_label} AS agency, count(DISTINCT user_id) AS users
         FROM (SELECT {trimmed}trim(user_id) AS user_id FROM cells WHERE user_row)
-        WHERE user_id NOT IN ('', '***') GROUP BY ALL ORDER BY ALL""").fetchall()
+        WHERE user_id NOT IN ('', '***') GROUP BY ALL""")
+    counted = connection.execute("SELECT agency, users FROM user_counts ORDER BY ALL").fetchall()
     return [Finding(agency or "agency not given", "distinct_users",
                     f"{users} distinct user(s) ran these searches (user ids are counted, never stored).")
             for agency, users in counted]
