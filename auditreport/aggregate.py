@@ -16,7 +16,7 @@ import pandas as pd
 from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
 from .model import DIMENSIONS, MEASURES, QUALIFIERS, measure as measure_named
-from .numbers import value_words
+from .wording import value_words
 from .periods import (ALL_GRAINS, DEFAULT_FISCAL_YEAR_START, GRAINS, REPORTED_GRAIN, PeriodError, calendar,
                       previous_bucket, year_before)
 from .store import Store
@@ -429,6 +429,21 @@ class Analysis:
             table.attrs["sql"] = sql
             return table
         return self._remember(("changes", query), lambda: compute().copy())
+
+    def covered_days(self, query: CountQuery) -> pd.DataFrame:
+        """Per system with an audit log and bucket of the grain: the days the logs record in full (`days`) of
+        the bucket's `length` (columns period, system, days, length)."""
+        def compute() -> pd.DataFrame:
+            sql = """
+                WITH covered AS (
+                    SELECT DISTINCT system, unnest(range(period_start, period_end, INTERVAL 1 DAY))::DATE AS day
+                    FROM coverage WHERE period_end > period_start)
+                SELECT b.period, c.system, count(*) AS days,
+                       datediff('day', any_value(b.bucket_start), any_value(b.bucket_end)) AS length
+                FROM covered c JOIN buckets b ON c.day >= b.bucket_start AND c.day < b.bucket_end
+                GROUP BY b.period, c.system ORDER BY ALL"""
+            return self._run(sql, {}, self.buckets(query))
+        return self._remember(("covered_days", query.grain, query.fiscal_year_start, query.measure), compute)
 
     def findings(self) -> pd.DataFrame:
         """Data-quality findings: those stored at ingest, then the agency names the crosswalk does not know.

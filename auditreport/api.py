@@ -11,7 +11,7 @@ charts, report) are imported where they are used, so `auditreport ingest` of a l
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -101,13 +101,15 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
 
 
 def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = None, *,
-                progress: bool = False, **keywords) -> IngestResult:
+                progress: bool = False, crosswalk: Crosswalk | None = None, **keywords) -> IngestResult:
     """Read one file and store it in one transaction (nothing is stored if anything fails)."""
     options = options or IngestOptions(**keywords)
     existing = _already_ingested(store, path, options)
     if existing is not None:
         return existing
-    agencies = project_crosswalk(store.path) if options.is_audit_log else None  # agencies named in reasons
+    agencies = None
+    if options.is_audit_log:  # agencies named in reasons
+        agencies = crosswalk or project_crosswalk(store.path)
     source, read = read_file(path, options, progress=progress, agencies=agencies)
     if isinstance(read, AuditLogRead):
         with read:  # the log's counts, in a Parquet file the store reads straight in
@@ -155,7 +157,17 @@ class AuditDB:
     """
 
     store: Store
-    crosswalk: Crosswalk
+    crosswalk: Crosswalk = field(repr=False)
+    _analysis: object = field(default=None, init=False, repr=False)
+
+    @property
+    def analysis(self):
+        """The session's questions to the database (crosswalk matched once; each answer keeps its SQL)."""
+        if self._analysis is None:
+            from .aggregate import Analysis
+
+            self._analysis = Analysis(self.store, self.crosswalk)
+        return self._analysis
 
     def __enter__(self) -> "AuditDB":
         return self
@@ -173,7 +185,8 @@ class AuditDB:
         retention_days, reason_rules, complete. Each file is one transaction; the same file twice changes nothing.
         """
         settings = IngestOptions(**options)
-        return [ingest_file(self.store, path, settings, progress=progress) for path in paths]
+        return [ingest_file(self.store, path, settings, progress=progress, crosswalk=self.crosswalk)
+                for path in paths]
 
     def counts(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter", measure: str = "searches",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, apportion: bool = False) -> Counts:
@@ -181,7 +194,7 @@ class AuditDB:
         from . import aggregate
 
         query = aggregate.CountQuery(_dimensions(by), grain, measure, fiscal_year_start, apportion)
-        return aggregate.counts(self.store, query, crosswalk=self.crosswalk)
+        return self.analysis.counts(query)
 
     def shares(self, by: str | Iterable[str] | None = "agency", grain: str = "year",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> Counts:
@@ -189,7 +202,7 @@ class AuditDB:
         from . import aggregate
 
         query = aggregate.CountQuery(_dimensions(by), grain, "searches", fiscal_year_start)
-        return aggregate.shares(self.store, query, crosswalk=self.crosswalk)
+        return self.analysis.shares(query)
 
     def changes(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter",
                 fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> pd.DataFrame:
@@ -197,25 +210,19 @@ class AuditDB:
         from . import aggregate
 
         query = aggregate.CountQuery(_dimensions(by), grain, "searches", fiscal_year_start)
-        return aggregate.changes(self.store, query, crosswalk=self.crosswalk)
+        return self.analysis.changes(query)
 
     def findings(self) -> pd.DataFrame:
         """Data-quality findings (columns source, location, kind, message), agency names included."""
-        from . import aggregate
-
-        return aggregate.findings(self.store, self.crosswalk)
+        return self.analysis.findings()
 
     def agencies(self) -> pd.DataFrame:
         """Every searching-agency name: as given, as counted, its hierarchy, and how it was matched."""
-        from . import aggregate
-
-        return aggregate.agency_names(self.store, self.crosswalk)
+        return self.analysis.agency_names()
 
     def unmatched_agencies(self) -> pd.DataFrame:
         """Names the crosswalk does not know, for review (add them to agencies.toml)."""
-        from . import aggregate
-
-        return aggregate.unmatched_agencies(self.store, self.crosswalk)
+        return self.analysis.unmatched_agencies()
 
     def sources(self) -> pd.DataFrame:
         from . import aggregate
@@ -224,29 +231,39 @@ class AuditDB:
 
     def published(self) -> pd.DataFrame:
         """Published figures (shares, qualified and cited numbers) as given, with their qualifiers."""
-        from . import aggregate
-
-        return aggregate.published_figures(self.store)
+        return self.analysis.published_figures()
 
     def chart(self, counts: Counts, kind: str = "bars", *, by: str = "agency", title: str | None = None):
-        """Draw a Counts result: kind 'bars' (stacked per period), 'trend' (lines) or 'share'."""
+        """Draw a Counts result: kind 'bars' (stacked per period), 'trend' (lines), 'panels' (one small chart per
+        group, one scale) or 'share'."""
         from . import charts
-        from .report.build import source_ids_of, source_line
+        from .report.review import source_line
 
-        draw = {"bars": charts.searches_by_period, "trend": charts.trend_lines, "share": charts.share_by_agency}
+        draw = {"bars": charts.searches_by_period, "trend": charts.trend_lines, "share": charts.share_by_agency,
+                "panels": charts.small_multiples}
         if kind not in draw:
-            raise UsageError(f"unknown chart kind {kind!r}", hint="Use bars, trend or share.")
+            raise UsageError(f"unknown chart kind {kind!r}", hint="Use bars, trend, panels or share.")
         table = counts.table
-        return draw[kind](table, by=by, title=title, source_line=source_line(self.sources(), source_ids_of(table)))
+        ids = {int(part) for value in table.get("source_ids", []) if isinstance(value, str)
+               for part in value.split(",")}
+        return draw[kind](table, by=by, title=title, source_line=source_line(self.sources(), ids))
 
-    def report(self, out: str | Path, *, grain: str = "quarter",
-               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None) -> Path:
-        """Write report.html and the chart CSVs into `out`; return the path of report.html."""
-        from .report.build import DEFAULT_TITLE, build_report
+    def report(self, out: str | Path, *, period: str | None = None, grain: str | None = None,
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
+               formats: str | Iterable[str] | None = None) -> Path:
+        """Write the quarterly review of `period` (default: the latest complete one) into folder `out`.
 
-        title = DEFAULT_TITLE if title is None else title
-        return build_report(self.store, out, grain=grain, fiscal_year_start=fiscal_year_start, title=title,
-                            crosswalk=self.crosswalk)
+        `formats`: any of html, pdf, xlsx, csv (default all). Returns the path of the main file (report.html,
+        or the first format written).
+
+        >>> db.report("out/", period="2025-Q3", formats="html,pdf")        # doctest: +SKIP
+        """
+        from .report.build import build_report
+
+        formats = tuple(formats) if formats is not None and not isinstance(formats, str) else formats
+        written = build_report(self.analysis, out, period=period, grain=grain, fiscal_year_start=fiscal_year_start,
+                               title=title, formats=formats)
+        return written.get("html") or next(iter(written.values()))
 
 
 def open_db(path: str | Path = DEFAULT_DB, *, read_only: bool = False,
@@ -263,13 +280,14 @@ def demo(out: str | Path = "auditreport-demo", *, db: str | Path | None = None,
     manifest = tomllib.loads((samples / "demo.toml").read_text(encoding="utf-8"))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    with open_db(db or out / "demo.duckdb") as database:
+    settings = manifest.get("report", {})
+    agencies = samples / settings["agencies"] if settings.get("agencies") else None
+    with open_db(db or out / "demo.duckdb", agencies=agencies) as database:
         results = []
         for entry in manifest["file"]:
             options = {k: v for k, v in entry.items() if k != "path"}
             results.extend(database.ingest(samples / entry["path"], **options))
-        settings = manifest.get("report", {})
-        report = database.report(out, grain=settings.get("grain", "quarter"),
+        report = database.report(out, period=settings.get("period"), grain=settings.get("grain"),
                                  fiscal_year_start=settings.get("fiscal_year_start", DEFAULT_FISCAL_YEAR_START),
                                  title=settings.get("title"))
     return report, results

@@ -30,8 +30,10 @@ from matplotlib.transforms import ScaledTranslation
 
 from .errors import UsageError
 from .model import measure
+from .wording import percent_words
 
-__all__ = ["DPI", "FONT", "PALETTE", "searches_by_period", "share_by_agency", "trend_lines"]
+__all__ = ["DPI", "FONT", "PALETTE", "searches_by_period", "share_by_agency", "small_multiples",
+           "trend_lines"]
 
 FONT = "DejaVu Sans"  # ships with matplotlib, so every machine draws the same glyphs
 DPI = 100
@@ -83,6 +85,7 @@ _NOTE_MARGIN_IN = 0.08
 _NOTE_WRAP = 150  # characters per note line at 8 pt on a 10-inch figure
 _MARK_FONTSIZE = 8
 _MARK_STEP_PT = 11
+_MARK_HEADROOM = 1.35  # marks above bars may raise the y axis to this much of the tallest stack, no more
 
 
 # -- public charts --------------------------------------------------------------------------------
@@ -191,7 +194,22 @@ def searches_by_period(table: pd.DataFrame, *, by: str = "agency", title: str | 
                 # would shrink the axes after the room was measured.
                 mark_texts[-1][-1].set_in_layout(False)
         _fit_tick_labels(fig, ax)
-        _fit_marks(fig, ax, mark_texts, slots=len(periods))
+        if not _fit_marks(fig, ax, mark_texts, slots=len(periods), headroom=_MARK_HEADROOM):
+            # Marks that would need more room than the bars: a number above each bar, the words once at the foot.
+            numbers: dict[str, int] = {}
+            where: dict[str, list[str]] = {}
+            for x, _top, _k, _count, text in mark_texts:
+                words = text.get_text().replace("\n", " ")
+                number = numbers.setdefault(words, len(numbers) + 1)
+                where.setdefault(words, []).append(periods["period"].iloc[x])
+                text.set_text(f"({number})")
+                text.set_rotation(0)
+            listed = [f"({number}) {words} in " + (", ".join(where[words]) if len(where[words]) <= 3
+                                                   else f"{len(where[words])} periods")
+                      for words, number in numbers.items()]
+            notes.append("Marks: " + "; ".join(listed) + ".")
+            _foot(fig, notes, source_line)
+            _fit_marks(fig, ax, mark_texts, slots=len(periods), headroom=None)
         _freeze_layout(fig)
     return fig
 
@@ -251,7 +269,7 @@ def share_by_agency(table: pd.DataFrame, *, by: str = "agency", title: str | Non
             exact = _flag(row.exact) and row.status == "reported"
             ax.add_patch(Rectangle((0, y - 0.35), share, 0.7, facecolor=colour,
                                    edgecolor="none", gid=f"bar|{row.group}"))
-            label = _percent(share) if exact else f"about {_percent(share)}"
+            label = percent_words(share) if exact else f"about {percent_words(share)}"
             notes_about |= not exact
             ax.text(share + 0.01, y, label, va="center", ha="left", fontsize=9,
                     color=_TEXT_COLOUR, gid=f"label|{row.group}")
@@ -312,8 +330,10 @@ def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = 
         unknown_per_period = [0] * len(periods)
         any_unknown = any_qualified = False
         top = 0.0
+        any_partial = False
         for i, group in enumerate(groups):
             ys = np.full(len(periods), np.nan)
+            whole = np.ones(len(periods), dtype=bool)
             for j, period in enumerate(periods["period"]):
                 row = cell_at.get((period, group))
                 if row is None:
@@ -321,6 +341,7 @@ def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = 
                 value = float(row.value)
                 if row.status == "reported" and not math.isnan(value):
                     ys[j] = value
+                    whole[j] = _flag(row.complete)
                     any_qualified |= "exact" in cells.columns and not _flag(row.exact)
                     continue
                 # Stack hollow markers of the same period upwards so none hides another.
@@ -333,10 +354,25 @@ def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = 
                         transform=ax.transData + lift, gid=f"unknown|{period}|{group}")
             if not np.isnan(ys).all():
                 top = max(top, float(np.nanmax(ys)))
-            ax.plot(xs, ys, color=colours[group], linewidth=2,
-                    linestyle=_LINE_STYLES[(i // len(PALETTE)) % len(_LINE_STYLES)],
-                    marker="o", markersize=4, zorder=3, gid=f"line|{group}",
-                    label=_wrap(group, 26))
+            style = _LINE_STYLES[(i // len(PALETTE)) % len(_LINE_STYLES)]
+            # Periods the data cover in full: a solid line with filled points. Periods they do not: hollow
+            # points joined by dashes, so a partial quarter never reads as a fall.
+            ax.plot(xs, np.where(whole, ys, np.nan), color=colours[group], linewidth=2, linestyle=style,
+                    marker="o", markersize=4, zorder=3, gid=f"line|{group}", label=_wrap(group, 26))
+            partial = ~whole & ~np.isnan(ys)
+            if partial.any():
+                any_partial = True
+                segment_x, segment_y = [], []
+                for j in range(len(xs) - 1):
+                    if (partial[j] or partial[j + 1]) and not (np.isnan(ys[j]) or np.isnan(ys[j + 1])):
+                        segment_x += [xs[j], xs[j + 1], np.nan]
+                        segment_y += [ys[j], ys[j + 1], np.nan]
+                if segment_x:
+                    ax.plot(segment_x, segment_y, color=colours[group], linewidth=1.5, linestyle=(0, (3, 2)),
+                            zorder=3, gid=f"partial|{group}")
+                ax.plot(xs[partial], ys[partial], linestyle="none", marker="o", markersize=6,
+                        markerfacecolor="white", markeredgecolor=colours[group], markeredgewidth=1.5, zorder=4,
+                        gid=f"hollow|{group}")
 
         span = float(xs[-1] - xs[0]) if len(xs) > 1 else 60.0
         ax.set_xlim(xs[0] - 0.04 * span, xs[-1] + 0.04 * span)
@@ -356,6 +392,10 @@ def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = 
         ax.set_title(_period_span(periods), color=_NOTE_COLOUR, gid="subtitle")
 
         handles, labels = ax.get_legend_handles_labels()
+        if any_partial:
+            handles.append(Line2D([], [], color="#555555", linewidth=1.5, linestyle=(0, (3, 2)), marker="o",
+                                  markersize=6, markerfacecolor="white", markeredgecolor="#555555"))
+            labels.append("period not covered\nin full")
         if any_unknown:
             handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7,
                                   markerfacecolor="white", markeredgecolor="#555555",
@@ -373,10 +413,86 @@ def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = 
             notes.append("Some points are qualified numbers (\"about\", \"at least\"), "
                          "plotted at the stated number.")
         if not all(_flag(c) for c in cells["complete"]):
-            notes.append("\"(partial)\" periods: the data do not cover the whole period, so they "
-                         "show less than a full period would.")
+            notes.append("\"(partial)\" periods, hollow points and dashed lines: the data do not cover the whole "
+                         "period, so they show less than a full period would.")
         _foot(fig, notes, source_line)
         _fit_tick_labels(fig, ax)
+        _freeze_layout(fig)
+    return fig
+
+
+def small_multiples(table: pd.DataFrame, *, by: str = "agency", title: str | None = None,
+                    source_line: str, unit: str = "searches", columns: int = 3) -> Figure:
+    """One small bar chart per group, all on one y scale: agencies that a stack would make slivers of
+    (ICE, HSI, ERO, CBP, FBI beside thousands of local searches) side by side, comparable.
+
+    Unknown values get a mark ("withheld", "<10") on the axis, never a bar of zero; periods the data do
+    not cover in full are hatched and lighter, as in `searches_by_period`.
+
+    Example::
+
+        fig = small_multiples(federal_counts, by="agency", source_line="Source: network audit")
+    """
+    by_label = _dimension_label(by)
+    unit_label = _capitalised(unit)
+    title = title or f"{unit_label} by {by_label.lower()} and period"
+    if len(table) == 0:
+        return _empty_figure(title, source_line)
+    _require_columns(table, by, ("period", "period_start", "measure", "value", "exact", "complete", "status",
+                                 "display"))
+    the_measure = _single_measure(table)
+    if not the_measure.additive:
+        raise UsageError(f"{the_measure.name} values cannot be drawn as counts", hint="Use trend_lines() for shares.")
+    cells = _cells(table, by)
+    periods = _period_order(cells)
+    groups = _group_order(cells)
+    cell_at = {(row.period, row.group): row for row in cells.itertuples(index=False)}
+    known = cells["value"].dropna()
+    top = _nice_top(float(known.max()) if len(known) else 0.0, headroom=1.18)
+    columns = max(1, min(columns, len(groups)))
+    rows = math.ceil(len(groups) / columns)
+    with style_context(["default", _STYLE]):
+        fig = _new_figure((FIGSIZE[0], 1.3 + 2.1 * rows))
+        axes = fig.subplots(rows, columns, sharey=True, squeeze=False)
+        any_partial = any_unknown = False
+        for index, group in enumerate(groups):
+            ax = axes[index // columns][index % columns]
+            ax.set_title(_wrap(group, 34), loc="left", fontsize=9, gid=f"panel|{group}")
+            for x, period in enumerate(periods["period"]):
+                row = cell_at.get((period, group))
+                if row is None:
+                    continue
+                value = float(row.value)
+                if not math.isnan(value) and (value > 0 or row.status == "reported"):
+                    partial = not _flag(row.complete)
+                    any_partial |= partial
+                    ax.add_patch(_bar_segment(x - 0.4, 0, 0.8, value, PALETTE[0], pattern="", partial=partial,
+                                              gid=f"bar|{period}|{group}"))
+                    ax.text(x, value, _thousands(value), ha="center", va="bottom", fontsize=7, color=_TEXT_COLOUR,
+                            gid=f"label|{period}|{group}")
+                if not (not math.isnan(value) and _flag(row.exact) and row.status == "reported"):
+                    any_unknown = True
+                    ax.text(x, top * 0.02, str(row.display), rotation=90, ha="center", va="bottom", fontsize=7,
+                            color=_NOTE_COLOUR, style="italic", gid=f"mark|{period}|{group}")
+            ax.set_xlim(-0.6, len(periods) - 0.4)
+            ax.set_ylim(0, top)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+            ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+            ax.yaxis.grid(True, color=_GRID_COLOUR, linewidth=0.8)
+            ax.set_axisbelow(True)
+            step = max(1, math.ceil(len(periods) / 4))
+            ax.set_xticks(range(len(periods)), [p if i % step == 0 else "" for i, p in enumerate(periods["period"])],
+                          fontsize=7)
+        for index in range(len(groups), rows * columns):
+            axes[index // columns][index % columns].set_visible(False)
+        fig.suptitle(_wrap_title(title), x=0.01, ha="left", gid="title")
+        notes = [f"{unit_label} per period; every panel has the same scale, so bars can be compared across panels."]
+        if any_partial:
+            notes.append("Hatched, lighter bars: periods the data do not cover in full.")
+        if any_unknown:
+            notes.append("Words on the axis: a value that is not exact or not known (withheld, suppressed, missing); "
+                         "it is never drawn as zero.")
+        _foot(fig, notes, source_line)
         _freeze_layout(fig)
     return fig
 
@@ -559,6 +675,8 @@ def _period_span(periods: pd.DataFrame) -> str:
 
 def _foot(fig: Figure, notes: list[str], source_line: str) -> None:
     """Draw the notes and source line at the foot of the figure and keep the axes above them."""
+    for text in fig.findobj(lambda artist: artist.get_gid() in ("source", "notes")):
+        text.remove()
     source_lines = textwrap.wrap(source_line, _NOTE_WRAP) or [""]
     note_lines = [line for note in notes for line in textwrap.wrap(note, _NOTE_WRAP)]
     to_inches = fig.dpi_scale_trans
@@ -573,14 +691,16 @@ def _foot(fig: Figure, notes: list[str], source_line: str) -> None:
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
 
 
-def _fit_marks(fig: Figure, ax, mark_texts: list, *, slots: int) -> None:
+def _fit_marks(fig: Figure, ax, mark_texts: list, *, slots: int, headroom: float | None) -> bool:
     """Lay marks out above their stacks and raise the y limit so that they fit in the axes.
 
     Marks are wrapped to the width of a bar slot and stacked upwards; when even a narrow wrap
-    does not fit (many periods), they stand upright side by side instead.
+    does not fit (many periods), they stand upright side by side instead. With `headroom`, the y
+    limit may not rise above that multiple of the tallest stack: then nothing changes and the answer
+    is False (the caller shortens the marks), so that words never stretch the axis the numbers need.
     """
     if not mark_texts:
-        return
+        return True
     fig.draw_without_rendering()  # runs the layout, so the axes has its final width
     renderer = fig.canvas.get_renderer()
     slot_px = 0.92 * ax.bbox.width / max(1, slots)
@@ -618,9 +738,14 @@ def _fit_marks(fig: Figure, ax, mark_texts: list, *, slots: int) -> None:
     for _x, top, _k, _count, text in mark_texts:
         anchor_px = ax.transData.transform((0, top))[1]
         above = (text.get_window_extent(renderer).y1 - anchor_px) / ax.bbox.height
-        needed = max(needed, top / (0.97 - min(above, 0.75)))
+        needed = max(needed, top / (0.97 - min(above, 0.75)) if top else ymax * (1 + above))
+    tallest = max(top for _x, top, *_ in mark_texts)
+    highest = max(tallest, ymax / _nice_top(1.0))
+    if headroom is not None and needed > headroom * highest:
+        return False
     if needed > ymax:
         ax.set_ylim(0, needed)
+    return True
 
 
 def _nice_top(value: float, headroom: float = 1.08) -> float:
@@ -632,11 +757,6 @@ def _nice_top(value: float, headroom: float = 1.08) -> float:
 # -- words and numbers ----------------------------------------------------------------------
 def _thousands(value: float, _position=None) -> str:
     return f"{value:,.0f}"
-
-
-def _percent(share: float) -> str:
-    pct = share * 100
-    return f"{pct:.1f}%" if 0 < pct < 1 else f"{pct:.0f}%"
 
 
 def _dimension_label(by: str) -> str:

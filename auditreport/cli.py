@@ -238,15 +238,35 @@ def agencies_names(db, agencies):
 
 @main.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the report into.")
-@click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default="quarter", show_default=True)
-@click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START, show_default=True)
+@click.option("--period", help="The period the board reviews, as the grain names it: 2025-Q3, 2025-11, 2025, "
+                               "FY2026-Q1, FY2025. Default: the latest complete period of the system with the most "
+                               "recent data.")
+@click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default=None,
+              help="Period grain (default: the grain of --period, else quarter).")
+@click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START, show_default=True,
+              help="Month (1-12) fiscal years start in; 10 is the US federal year, 7 a July year.")
+@click.option("--title", default=None, help="Title printed on the report.")
+@click.option("--format", "formats", default="html,pdf,xlsx,csv", show_default=True,
+              help="Formats to write, comma separated: html, pdf, xlsx, csv.")
 @agencies_option
 @command
-def report(db, out, grain, fiscal_year_start, agencies):
-    """Write report.html (one self-contained file) and a CSV of each chart's data into --out."""
+def report(db, out, period, grain, fiscal_year_start, title, formats, agencies):
+    """Write the quarterly review of --period: report.html, report.pdf, report.xlsx and a CSV per table.
+
+    \b
+    Example:
+      auditreport report --out review-2025-Q3 --period 2025-Q3
+      auditreport report --out fy --period FY2026 --fiscal-year-start 7 --format pdf,xlsx
+    """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
-        path = database.report(out, grain=grain, fiscal_year_start=fiscal_year_start)
-    click.echo(f"report written to {path}")
+        path = database.report(out, period=period, grain=grain, fiscal_year_start=fiscal_year_start, title=title,
+                               formats=formats)
+    click.echo(f"report written to {Path(path).parent}: {', '.join(sorted(p.name for p in _written(path)))}")
+
+
+def _written(path) -> list[Path]:
+    folder = Path(path).parent
+    return [p for p in folder.iterdir() if p.name.startswith("report.")]
 
 
 @main.command()

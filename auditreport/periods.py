@@ -261,6 +261,37 @@ def year_before(bucket: Period, grain: str, fiscal_year_start: int = DEFAULT_FIS
     return bucket_of(add_months(bucket.start, -12), grain, fiscal_year_start)
 
 
+def bucket_named(label: str, grain: str | None = None,
+                 fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> tuple[Period, str]:
+    """The reporting bucket a label names, and its grain: '2025-Q3' is a quarter, 'FY2026-Q1' a fiscal
+    quarter, '2025-11' a month, 'FY2025' a fiscal year, '2025' a year.
+
+    >>> period, grain = bucket_named("FY2026-Q1")
+    >>> period.start, period.end, grain
+    (datetime.date(2025, 10, 1), datetime.date(2026, 1, 1), 'fiscal_quarter')
+    """
+    period = parse_period(label, fiscal_year_start=fiscal_year_start)
+    named = period.kind if period.kind in GRAINS else None
+    if named is None:
+        raise PeriodError(f"{_quoted(label)} is not a month, quarter, year, fiscal quarter or fiscal year")
+    if grain is not None and grain != named:
+        # a calendar label read at a fiscal grain is fine when the bucket is the same (FY with a January start)
+        bucket = bucket_of(period.start, grain, fiscal_year_start)
+        if (bucket.start, bucket.end) != (period.start, period.end):
+            raise PeriodError(f"{_quoted(label)} names a {named.replace('_', ' ')}, not a {grain.replace('_', ' ')}")
+        return bucket, grain
+    return bucket_of(period.start, named, fiscal_year_start), named
+
+
+def long_words(period: Period) -> str:
+    """'1 July to 30 September 2025', for a reader who does not know what 2025-Q3 or FY2026-Q1 means."""
+    last = period.end - timedelta(days=1)
+    first = f"{period.start.day} {MONTH_NAMES[period.start.month - 1]}"
+    if period.start.year != last.year:
+        first += f" {period.start.year}"
+    return f"{first} to {last.day} {MONTH_NAMES[last.month - 1]} {last.year}"
+
+
 def describe(period: Period) -> str:
     """Plain words for a board: 'Aug 2010 - Feb 2011', 'Apr 28 - May 30, 2025', '2017-Q3'."""
     if period.kind != "range":

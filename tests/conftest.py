@@ -29,3 +29,36 @@ def snapshot(db_path: Path) -> dict[str, list[tuple]]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"
+
+
+# -- reading what the report wrote, as a reader (or a leak check) sees it -------------------------------------
+def pdf_text(path: Path) -> str:
+    """The text of a PDF: poppler's pdftotext where installed (CI installs it), else pypdf."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext"):
+        return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                              text=True).stdout
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def xlsx_text(path: Path) -> str:
+    """Every XML part of a workbook, unescaped: cell texts, sheet names and document properties."""
+    import html
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return "\n".join(html.unescape(archive.read(name).decode("utf-8", errors="replace"))
+                         for name in archive.namelist())
+
+
+def output_text(path: Path) -> str:
+    """What a person can read in an output file, whatever its format."""
+    if path.suffix == ".pdf":
+        return pdf_text(path)
+    if path.suffix == ".xlsx":
+        return xlsx_text(path)
+    return path.read_bytes().decode("utf-8", errors="replace")

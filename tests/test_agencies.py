@@ -203,11 +203,14 @@ aliases = ["Gwinnett County Sheriff's Office", "Gwinnett Co SO"]
 
 
 def test_report_names_every_agency_and_the_federal_share(variants_db, tmp_path):
-    run("report", "--db", variants_db, "--out", tmp_path / "out", "--grain", "month")
+    result = run("report", "--db", variants_db, "--out", tmp_path / "out", "--grain", "month", "--format", "html,csv")
+    assert result.exit_code == 0, result.output
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "Every outside agency named" in html and "Houston PD (MO)" in html
-    assert "share of those searches run by federal agencies" in html
-    assert (tmp_path / "out" / "searches-by-level-regional-coplink.csv").is_file()
+    assert "Who searched" in html and "Houston PD (MO)" in html
+    assert "Share of searches by federal agencies" in html
+    glance = {row["key"]: row for row in csv.DictReader(open(tmp_path / "out" / "at-a-glance.csv", encoding="utf-8"))}
+    assert (glance["federal"]["period"], glance["federal"]["value"]) == ("2017-02", "7")  # HSI 4, ERO 2, FBI 1
+    assert (tmp_path / "out" / "chart-01-searches-by-level.csv").is_file()
 
 
 def test_merged_variants_do_not_double_their_coverage(variants_db):

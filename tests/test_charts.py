@@ -195,7 +195,9 @@ def test_row_order_does_not_change_the_chart():
         g: (p.get_y(), p.get_height()) for g, p in bars(second).items()}
 
 
-def test_many_periods_stand_marks_upright():
+def test_marks_never_stretch_the_axis_they_become_numbers_explained_at_the_foot():
+    # 24 months with a withheld part each: spelt out above the bars, the marks would need four times the
+    # height of the bars (a y axis to 13,500 for bars of 4,100); numbered, they keep the axis to the data
     months = {f"{y}-{m:02d}": (dt.date(y, m, 1), dt.date(y + m // 12, m % 12 + 1, 1))
               for y in (2017, 2018) for m in range(1, 13)}
     cbp = "Customs and Border Protection"
@@ -203,9 +205,10 @@ def test_many_periods_stand_marks_upright():
     rows += [cell(p, cbp, math.nan, status="withheld", periods=months) for p in months]
     fig = searches_by_period(pd.DataFrame(rows), source_line=SOURCE)
     mark = one(fig, f"mark|2018-06|{cbp}")
-    assert mark.get_rotation() == 90
-    assert mark.get_text().replace("\n", " ") == f"+ withheld ({cbp})"
+    assert mark.get_text() == "(1)"
+    assert f"(1) + withheld ({cbp}) in 24 periods" in one(fig, "notes").get_text().replace("\n", " ")
     assert len(bars(fig)) == 48
+    assert fig.axes[0].get_ylim()[1] <= 1.35 * 200
     renderer = fig.canvas.get_renderer()
     assert mark.get_window_extent(renderer).y1 <= fig.axes[0].bbox.y1 + 1
 
@@ -326,13 +329,26 @@ def test_counts_are_refused_by_the_share_chart():
 # -- trend_lines ----------------------------------------------------------------------------------
 def test_lines_follow_the_values_and_break_where_unknown():
     fig = trend_lines(quarterly_counts(), source_line=SOURCE)
-    expected = {ICE: [1200, 1350, 1410, np.nan], HSI: [340, np.nan, 290, 120],
+    # solid lines through the periods covered in full; HSI's 120 in the partial 2017-Q4 is not on it
+    expected = {ICE: [1200, 1350, 1410, np.nan], HSI: [340, np.nan, 290, np.nan],
                 CBP: [55, 61, np.nan, np.nan]}  # CBP in 2017-Q4 is only partly known
     for agency, values in expected.items():
         line = one(fig, f"line|{agency}")
         np.testing.assert_array_equal(line.get_ydata(), values)
     xs = one(fig, f"line|{ICE}").get_xdata()
     assert list(xs) == [QUARTERS[q][0].toordinal() for q in QUARTERS]
+
+
+def test_partial_periods_are_hollow_points_joined_by_dashes():
+    fig = trend_lines(quarterly_counts(), source_line=SOURCE)
+    hollow = one(fig, f"hollow|{HSI}")
+    assert list(hollow.get_ydata()) == [120] and hollow.get_markerfacecolor() == "white"
+    dashed = one(fig, f"partial|{HSI}")  # from 2017-Q3 (290) to the partial 2017-Q4 (120)
+    np.testing.assert_array_equal(dashed.get_ydata(), [290, 120, np.nan])
+    assert dashed.get_linestyle() != "-"
+    assert with_gid(fig, f"hollow|{ICE}") == []  # ICE's 2017-Q4 is missing: a mark on the axis, not a point
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "period not covered\nin full" in legend
 
 
 def test_unknown_values_get_a_hollow_marker_on_the_axis():
@@ -345,7 +361,7 @@ def test_unknown_values_get_a_hollow_marker_on_the_axis():
         assert list(marker.get_ydata()) == [0]
         assert marker.get_markerfacecolor() == "white"
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == [ICE, HSI, CBP, "not known (withheld/\nsuppressed/missing)"]
+    assert legend == [ICE, HSI, CBP, "period not covered\nin full", "not known (withheld/\nsuppressed/missing)"]
 
 
 def test_trend_names_its_axes_and_source():

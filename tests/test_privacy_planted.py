@@ -14,6 +14,8 @@ from auditreport.read.audit_log import read_audit_log
 from auditreport.report.build import build_report
 from auditreport.store import SourceInfo, Store
 
+from .conftest import output_text
+
 # Invented people, plates, case numbers, an SSN (in a range never issued), ids and search terms.
 PLANTED = ["Zebediah Quillfeather", "Marisol Vantongeren", "QZX9K7W", "7JKL302", "CASE-2025-884411",
            "25-0099123", "987-65-4329", "pl4nted-id-0001", "pl4nted-user-7781", "red pickup near Elm"]
@@ -107,9 +109,9 @@ def test_planted_personal_data_never_reaches_the_database_or_outputs(tmp_path, c
 
     _assert_clean(_all_database_text(db), "the database")
     files = [path for path in out.rglob("*") if path.is_file()]
-    assert any(path.suffix == ".html" for path in files)
+    assert {".html", ".pdf", ".xlsx", ".csv"} <= {path.suffix for path in files}
     for path in files:
-        _assert_clean(path.read_bytes().decode("utf-8", errors="replace"), str(path.name))
+        _assert_clean(output_text(path), str(path.name))
     captured = capsys.readouterr()
     _assert_clean(captured.out + captured.err + caplog.text, "logs and console output")
 
@@ -179,7 +181,7 @@ def test_planted_personal_data_never_reaches_the_database_through_the_command_li
     _assert_clean("\n".join(printed), "the command line's output")
     _assert_clean(_all_database_text(db), "the database")
     for path in (p for p in out.rglob("*") if p.is_file()):
-        _assert_clean(path.read_bytes().decode("utf-8", errors="replace"), str(path.name))
+        _assert_clean(output_text(path), str(path.name))
     assert {p.name for p in Path(tempfile.gettempdir()).glob("auditreport-*")} == before  # spill and counts
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["change_words", "count_words", "is_known", "percent_words", "share_words", "value_words"]
+__all__ = ["change_words", "count_words", "is_known", "percent_words", "qualifier_words", "said", "share_words",
+           "value_words"]
 
 
 def is_known(value) -> bool:
@@ -71,39 +72,54 @@ def value_words(row, kind: str = "count") -> str:
     `row` has value, exact, status, value_low, value_high and estimated (a row of aggregate's tables);
     `kind` is the measure's kind, "count" or "share".
     """
+    return said(row, kind)[1]
+
+
+def qualifier_words(row, kind: str = "count") -> str:
+    """The qualifier of a value, for a spreadsheet column beside the number: 'exact', 'at least', 'about',
+    'fewer than', 'more than', 'range', 'withheld', 'missing', 'not known' or 'overlapping'."""
+    return said(row, kind)[0]
+
+
+def said(row, kind: str = "count") -> tuple[str, str]:
+    """(qualifier, words) of one value; see value_words."""
     value = getattr(row, "value", math.nan)
     value = value if is_known(value) else math.nan
     status = getattr(row, "status", "reported")
     exact = bool(getattr(row, "exact", False)) and not _blank(getattr(row, "exact", False))
     if kind == "share":
         if math.isnan(value):
-            return "not known" if status in ("reported", "mixed") else status
-        return share_words(value, exact=exact)
+            return "not known", ("not known" if status in ("reported", "mixed") else status)
+        return ("exact", share_words(value)) if exact else ("about", share_words(value, exact=False))
     number = count_words
     if status == "overlapping" and not math.isnan(value):
-        return f"{number(value)} (overlapping sources: may count searches twice)"
+        return "overlapping", f"{number(value)} (overlapping sources: may count searches twice)"
     low, high = getattr(row, "value_low", math.nan), getattr(row, "value_high", math.nan)
     low = low if is_known(low) else math.nan
     high = high if is_known(high) else math.nan
     estimated = bool(getattr(row, "estimated", False)) and not _blank(getattr(row, "estimated", False))
     if exact and not math.isnan(value):
-        return number(value)
-    if status == "withheld":
-        return "withheld"
-    if status == "missing":
-        return "missing"
+        return "exact", number(value)
+    if status in ("withheld", "missing"):
+        return status, status
     if math.isnan(value) and not math.isnan(low):
         if not math.isnan(high):
-            return f"<{number(high + 1)}" if low == 0 and status == "suppressed" else f"{number(low)} to {number(high)}"
-        return f"at least {number(low)}"
+            if low == 0 and status == "suppressed":
+                return "fewer than", f"<{number(high + 1)}"
+            return "range", f"{number(low)} to {number(high)}"
+        return "at least", f"at least {number(low)}"
     if math.isnan(value):
-        return "not known"
+        return "not known", "not known"
     prefix = "about " if estimated else ""
     if not math.isnan(high) and high != value:
-        return f"{prefix}{number(low)} to {number(high)}"
+        return "range", f"{prefix}{number(low)} to {number(high)}"
     if status == "reported" and not estimated:
-        return f"more than {number(value)}" if not math.isnan(low) and low > value else f"about {number(value)}"
-    return f"{prefix}at least {number(value)}" if status != "reported" else f"about {number(value)}"
+        if not math.isnan(low) and low > value:
+            return "more than", f"more than {number(value)}"
+        return "about", f"about {number(value)}"
+    if status != "reported":
+        return ("about" if estimated else "at least"), f"{prefix}at least {number(value)}"
+    return "about", f"about {number(value)}"
 
 
 def _blank(value) -> bool:

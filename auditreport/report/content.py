@@ -1,0 +1,145 @@
+"""The report's content, built once and then rendered as HTML, PDF, XLSX and CSV.
+
+A `Review` is a title, the period in focus, sections of blocks (paragraphs, at-a-glance facts, views of
+tables, charts) and the tables and charts themselves. Renderers walk the same sections in the same
+order, so the formats cannot disagree: a number appears in words in HTML and PDF, and as a number with
+its qualifier in its own column in XLSX and CSV.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column as a reader sees it: `key` in the table's data, shown as the words in `words` if given."""
+
+    key: str
+    label: str
+    kind: str = "text"          # text, count, share, ratio or date: how a spreadsheet stores it
+    words: str | None = None    # a column of the same table with the value in words (HTML, PDF)
+    width: float = 1.0          # relative width in the PDF
+
+
+@dataclass
+class Table:
+    """A table of the report: all its data (XLSX, CSV), and the columns a reader sees (HTML, PDF)."""
+
+    key: str                    # file name (key.csv) and XLSX sheet: never derived from a data value
+    title: str
+    data: pd.DataFrame
+    columns: tuple[Column, ...]
+    note: str = ""
+    sheet: str = ""             # XLSX sheet name (at most 31 characters); default from the title
+
+    @property
+    def sheet_name(self) -> str:
+        return (self.sheet or self.title)[:31]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One at-a-glance number: in words, with what it is and how complete, and the query behind it."""
+
+    key: str                    # stable id ("searches", "federal", ...)
+    label: str                  # what is counted, for a board member
+    words: str                  # the number as read aloud: "1,116", "at least 1,913", "12%"
+    detail: str = ""            # completeness, comparisons, breakdown, in words
+    value: float | None = None  # the known number (a share as a fraction), for the spreadsheet
+    qualifier: str = "exact"    # exact, at_least, about, withheld, missing, not_known, not_given
+    complete: bool | None = None
+    query: str = ""             # the call that gives it, e.g. db.counts(by="federal", grain="quarter")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: str = "text"          # text, note or lede
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The at-a-glance block of one system."""
+
+    system: str
+    facts: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
+class TableView:
+    """Rows of a table shown in a section: where each column in `where` equals its value."""
+
+    table: str                  # Table.key
+    where: tuple[tuple[str, str], ...] = ()
+    title: str = ""
+    note: str = ""
+    empty: str = "None."
+
+
+@dataclass
+class Chart:
+    """A chart: its figure, a text alternative, and the numbers it draws (written as key.csv)."""
+
+    key: str                    # "chart-01-searches-by-level": numbered, never from a data value
+    title: str
+    alt: str
+    figure: Figure
+    data: pd.DataFrame
+    table: Table | None = None  # the numbers as a reader sees them (a compact view of `data`)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    chart: str                  # Chart.key
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    blocks: list = field(default_factory=list)
+    level: int = 2              # 2 for a section, 3 for a part of the one before
+
+
+@dataclass
+class Review:
+    """Everything the report says, in order."""
+
+    title: str
+    period_label: str           # "2025-Q3"
+    period_words: str           # "1 July to 30 September 2025"
+    grain: str
+    fiscal_year_start: int
+    period_start: date | None
+    period_end: date | None
+    why: str                    # why this period is in focus
+    sections: list[Section] = field(default_factory=list)
+    tables: dict[str, Table] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
+    queries: dict[str, str] = field(default_factory=dict)   # API call -> its SQL
+
+    def add_table(self, table: Table) -> Table:
+        self.tables[table.key] = table
+        return table
+
+    def add_chart(self, chart: Chart) -> Chart:
+        self.charts[chart.key] = chart
+        return chart
+
+    def rows(self, view: TableView) -> pd.DataFrame:
+        """The rows of a view's table that it shows."""
+        data = self.tables[view.table].data
+        for column, value in view.where:
+            data = data[data[column] == value]
+        return data

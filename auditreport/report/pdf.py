@@ -1,0 +1,198 @@
+"""report.pdf: the review as a board's agenda packet holds it, written by fpdf2 (pip only: no browser).
+
+Text is real text (pdftotext reads every number, in the charts too: they are matplotlib's SVG, drawn as
+vector graphics with the same DejaVu font), tables repeat their header row on every page, headings never
+stand alone at the foot of a page, every page is numbered, and the file is the same bytes for the same content (a fixed
+creation date; the DejaVu fonts that ship with matplotlib).
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+from fpdf import FPDF, FontFace
+from fpdf.enums import XPos, YPos
+
+from .content import Bullets, ChartRef, Column, Facts, Paragraph, Review, Table, TableView
+from .figures import figure_svg
+from .html import _cell
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT = "DejaVu Sans"   # the family the charts' SVG names, so chart text is real text in the PDF too
+CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)   # the content, not the clock, decides the bytes
+INK, GREY, RULE = (31, 31, 31), (85, 85, 85), (200, 200, 200)
+KEEP_WITH_NEXT_MM = 45     # a heading needs this much room below it, or it starts the next page
+FACT_COLUMNS = 3
+
+logging.getLogger("fpdf.svg").setLevel(logging.ERROR)  # matplotlib's <metadata> is not drawn: nothing is lost
+
+
+class _Document(FPDF):
+    def __init__(self, review: Review):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.review = review
+        self.set_creation_date(CREATED)
+        self.set_title(f"{review.title}: {review.period_label}" if review.period_label else review.title)
+        self.set_creator("auditreport")
+        self.set_margins(14, 14, 14)
+        self.set_auto_page_break(True, margin=16)
+        for style, file in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"), ("I", "DejaVuSans-Oblique.ttf")):
+            self.add_font(FONT, style, str(FONT_DIR / file))
+        self.alias_nb_pages()
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font(FONT, "", 7.5)
+        self.set_text_color(*GREY)
+        label = f"{self.review.title}: {self.review.period_label}" if self.review.period_label else self.review.title
+        self.cell(0, 5, f"{label}  ·  page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(*INK)
+
+    # -- pieces ---------------------------------------------------------------------------------------------------
+    def room(self) -> float:
+        return self.page_break_trigger - self.get_y()
+
+    def keep(self, needed_mm: float) -> None:
+        if self.room() < needed_mm:
+            self.add_page()
+
+    def text(self, text: str, size: float = 9.5, style: str = "", colour=INK, height: float | None = None) -> None:
+        self.set_font(FONT, style, size)
+        self.set_text_color(*colour)
+        self.multi_cell(0, height or size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.set_text_color(*INK)
+
+    def heading(self, text: str, level: int) -> None:
+        self.keep(KEEP_WITH_NEXT_MM if level == 2 else KEEP_WITH_NEXT_MM * 0.7)
+        self.ln(3 if level == 2 else 1.5)
+        if level == 2:
+            self.start_section(text, level=0)
+        self.text(text, 13 if level == 2 else 10.5, "B", height=6.5 if level == 2 else 5.5)
+        if level == 2:
+            self.set_draw_color(*INK)
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+            self.ln(2)
+
+    def table_of(self, table: Table, rows: pd.DataFrame, columns: tuple[Column, ...] | None = None) -> None:
+        columns = columns or table.columns
+        self.set_font(FONT, "", 7)
+        align = tuple("RIGHT" if column.kind in ("count", "share") else "LEFT" for column in columns)
+        with self.table(col_widths=tuple(column.width for column in columns), text_align=align,
+                        repeat_headings=1, line_height=3.4, padding=(0.8, 1.0),
+                        headings_style=FontFace(emphasis="BOLD", fill_color=(242, 242, 242)),
+                        borders_layout="HORIZONTAL_LINES", first_row_as_headings=True) as drawn:
+            heading = drawn.row()
+            for column in columns:
+                heading.cell(column.label)
+            for row in rows.to_dict("records"):
+                line = drawn.row()
+                for column in columns:
+                    line.cell(_cell(row.get(column.words) if column.words else row.get(column.key)))
+        self.ln(2)
+
+    def facts(self, block: Facts) -> None:
+        self.heading(block.system, 3)
+        width = (self.epw - (FACT_COLUMNS - 1) * 4) / FACT_COLUMNS
+        facts = list(block.facts)
+        for start in range(0, len(facts), FACT_COLUMNS):
+            line = facts[start:start + FACT_COLUMNS]
+            heights = [self._fact(fact, self.l_margin, self.get_y(), width, measure=True) for fact in line]
+            self.keep(max(heights) + 2)
+            top = self.get_y()
+            for index, fact in enumerate(line):
+                self._fact(fact, self.l_margin + index * (width + 4), top, width)
+            self.set_xy(self.l_margin, top + max(heights) + 2)
+
+    def _fact(self, fact, x: float, y: float, width: float, measure: bool = False) -> float:
+        parts = ((fact.label, 7.5, "", GREY, 3.6), (fact.words, 12, "B", INK, 5.4), (fact.detail, 7, "", GREY, 3.3))
+        height = 0.0
+        for text, size, style, colour, line in parts:
+            if not text:
+                continue
+            self.set_font(FONT, style, size)
+            if measure:
+                height += len(self.multi_cell(width, line, text, dry_run=True, output="LINES", align="L")) * line
+                continue
+            self.set_text_color(*colour)
+            self.set_xy(x, y + height)
+            lines = self.multi_cell(width, line, text, new_x=XPos.LEFT, new_y=YPos.NEXT, output="LINES", align="L")
+            height += len(lines) * line
+        self.set_text_color(*INK)
+        return height
+
+    def chart(self, review: Review, key: str) -> None:
+        chart = review.charts[key]
+        width_in, height_in = chart.figure.get_size_inches()
+        height = self.epw * height_in / width_in
+        self.keep(height + 12)
+        self.heading(chart.title, 3)
+        svg = _without_patterns(figure_svg(chart.figure))
+        self.image(io.BytesIO(svg.encode("utf-8")), x=self.l_margin, w=self.epw, h=height, alt_text=chart.alt)
+        self.set_xy(self.l_margin, self.get_y())
+        if chart.note:
+            self.text(chart.note, 7.5, "I", GREY)
+        if chart.table is not None and len(chart.table.data):
+            self.keep(20)
+            self.text(f"The numbers behind this chart (also in {chart.key}.csv)", 7.5, "", GREY)
+            self.table_of(chart.table, chart.table.data)
+
+    def block(self, review: Review, block) -> None:
+        if isinstance(block, Paragraph):
+            size = {"lede": 10.5, "note": 8}.get(block.kind, 9.5)
+            self.text(block.text, size, "", GREY if block.kind == "note" else INK)
+            self.ln(1.5)
+        elif isinstance(block, Bullets):
+            if block.title:
+                self.heading(block.title, 3)
+            for item in block.items:
+                self.set_font(FONT, "", 8.5)
+                self.set_x(self.l_margin + 2)
+                self.multi_cell(self.epw - 2, 4.2, f"•  {item}", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+            self.ln(1.5)
+        elif isinstance(block, Facts):
+            self.facts(block)
+        elif isinstance(block, TableView):
+            table = review.tables[block.table]
+            rows = review.rows(block)
+            if block.title:
+                self.heading(block.title, 3)
+            if block.note:
+                self.text(block.note, 7.5, "", GREY)
+            if len(rows):
+                self.table_of(table, rows)
+            else:
+                self.text(block.empty, 8, "", GREY)
+        elif isinstance(block, ChartRef):
+            self.chart(review, block.chart)
+        else:
+            raise TypeError(f"no PDF for {type(block).__name__}")
+
+
+def _without_patterns(svg: str) -> str:
+    """Hatched areas filled with their pattern's background colour: fpdf2 draws no SVG patterns, and a partial
+    period's lighter bar must not turn into an empty outline."""
+    backgrounds = {}
+    for match in re.finditer(r'<pattern id="([^"]+)".*?</pattern>', svg, flags=re.S):
+        colour = re.search(r'fill(?::\s*|=")(#[0-9a-fA-F]{6})', match.group(0))
+        backgrounds[match.group(1)] = colour.group(1) if colour else "#dddddd"
+    return re.sub(r"url\(#([^)]+)\)", lambda m: backgrounds.get(m.group(1), m.group(0)), svg)
+
+
+def render_pdf(review: Review) -> bytes:
+    pdf = _Document(review)
+    pdf.add_page()
+    pdf.text(review.title, 17, "B", height=8)
+    if review.period_label:
+        pdf.text(f"Review of {review.period_label} ({review.period_words}). Counts of searches from records-request "
+                 "material; names, plates, case numbers, user ids and reason texts are never kept.", 10, "", GREY)
+    pdf.ln(2)
+    for section in review.sections:
+        pdf.heading(section.title, section.level)
+        for block in section.blocks:
+            pdf.block(review, block)
+    return bytes(pdf.output())
