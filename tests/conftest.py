@@ -13,6 +13,10 @@ COPLINK = SAMPLES / "coplink-region-outside-agency-queries-2017-2019.csv"
 DHS = SAMPLES / "dhs-2011-search-share.csv"
 PUBLISHED = SAMPLES / "published-headline-figures.csv"
 EUGENE = REPO.parent / "shared" / "data" / "eugene-or-flock" / "EPDSearchAuditLogs.csv"
+NETWORK_SAMPLE = SAMPLES / "harbor-city-flock-network-audit-2024-2025.csv"
+SAMPLE_AGENCIES = SAMPLES / "agencies.toml"
+needs_eugene = pytest.mark.skipif(not EUGENE.exists(), reason=f"the real Eugene log is not at {EUGENE} "
+                                  "(it is never copied into the project)")
 
 
 def snapshot(db_path: Path) -> dict[str, list[tuple]]:
@@ -31,18 +35,29 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"
 
 
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory) -> Path:
+    """The demo, built once per test session: its folder holds demo.duckdb and every report file."""
+    import auditreport
+
+    out = tmp_path_factory.mktemp("demo")
+    auditreport.demo(out)
+    return out
+
+
 # -- reading what the report wrote, as a reader (or a leak check) sees it -------------------------------------
-def pdf_text(path: Path) -> str:
-    """The text of a PDF: poppler's pdftotext where installed (CI installs it), else pypdf."""
+def pdf_text(path: Path, *, layout: bool = True) -> str:
+    """The text of a PDF, pages separated by form feeds: poppler's pdftotext where installed (CI installs it),
+    else pypdf. `layout` keeps columns side by side; without it, text comes in the order it was drawn."""
     import shutil
     import subprocess
 
     if shutil.which("pdftotext"):
-        return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                              text=True).stdout
+        return subprocess.run(["pdftotext", "-layout" if layout else "-raw", str(path), "-"], check=True,
+                              capture_output=True, text=True).stdout
     from pypdf import PdfReader
 
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    return "\f".join(page.extract_text() for page in PdfReader(str(path)).pages)
 
 
 def xlsx_text(path: Path) -> str:

@@ -94,7 +94,9 @@ def write_review(review: Review, out: str | Path, formats: tuple[str, ...] = FOR
             path.write_bytes(render_xlsx(review))
             written["xlsx"] = path
         if "csv" in formats:
-            written["csv"] = write_csvs(review, out)[0]
+            csvs = write_csvs(review, out)
+            if csvs:
+                written["csv"] = csvs[0]
     except OSError as error:
         raise UsageError(f"the report could not be written into {out} ({error.strerror})",
                          hint="Check that the folder is writable and has space, or choose another with --out.") \

@@ -67,8 +67,9 @@ class _Document(FPDF):
         self.multi_cell(0, height or size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
         self.set_text_color(*INK)
 
-    def heading(self, text: str, level: int) -> None:
-        self.keep(KEEP_WITH_NEXT_MM if level == 2 else KEEP_WITH_NEXT_MM * 0.7)
+    def heading(self, text: str, level: int, next_mm: float = 0.0) -> None:
+        """A heading that never stands alone: it starts a page unless the room below holds what follows it."""
+        self.keep(max(next_mm + 12, KEEP_WITH_NEXT_MM if level == 2 else KEEP_WITH_NEXT_MM * 0.7))
         self.ln(3 if level == 2 else 1.5)
         if level == 2:
             self.start_section(text, level=0)
@@ -124,6 +125,13 @@ class _Document(FPDF):
             height += len(lines) * line
         self.set_text_color(*INK)
         return height
+
+    def height_of(self, review: Review, block) -> float:
+        """About how much room the start of a block needs: a chart whole, else its first lines."""
+        if isinstance(block, ChartRef):
+            width_in, height_in = review.charts[block.chart].figure.get_size_inches()
+            return self.epw * height_in / width_in + 12
+        return 30.0 if block is not None else 0.0
 
     def chart(self, review: Review, key: str) -> None:
         chart = review.charts[key]
@@ -192,7 +200,8 @@ def render_pdf(review: Review) -> bytes:
                  "material; names, plates, case numbers, user ids and reason texts are never kept.", 10, "", GREY)
     pdf.ln(2)
     for section in review.sections:
-        pdf.heading(section.title, section.level)
+        first = next((block for block in section.blocks if not isinstance(block, Paragraph)), None)
+        pdf.heading(section.title, section.level, pdf.height_of(review, first))
         for block in section.blocks:
             pdf.block(review, block)
     return bytes(pdf.output())

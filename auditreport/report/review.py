@@ -155,7 +155,7 @@ class _Builder:
         self.systems = list(in_focus.sort_values(["value", "system"], ascending=[False, True],
                                                  na_position="last")["system"])
         self.others = sorted(set(totals[totals["has_data"]]["system"]) - set(self.systems))
-        self.agency_facts = self.names.groupby("agency").agg(level=("level", "first"),
+        self.agency_facts = self.names.groupby("agency").agg(level=("level", "first"), parent=("parent", "first"),
                                                             department=("department", "first"),
                                                             state=("state", "first"), federal=("federal", "first"),
                                                             match_method=("match_method", "first"))
@@ -169,6 +169,10 @@ class _Builder:
     # -- shared tables ----------------------------------------------------------------------------------------
     def facts_of(self, agency: str, key: str):
         return self.agency_facts[key].get(agency) if agency in self.agency_facts.index else None
+
+    def is_federal(self, agency: str) -> bool:
+        federal = self.facts_of(agency, "federal")
+        return federal is not None and not pd.isna(federal) and bool(federal)
 
     def build_tables(self) -> None:
         """The tables every format carries whole (XLSX sheets, CSV files)."""
@@ -437,28 +441,38 @@ class _Builder:
                               _call("counts", CountQuery((), self.grain, measure, self.fy))))
         users = self.ask(("agency",), "distinct_users", "reported")
         rows = users[users["system"] == system] if len(users) else users
-        if len(rows):
+        if len(rows):  # a count per agency over the whole log, never added up: the largest, the others beside it
             rows = rows.sort_values(["value", "agency"], ascending=[False, True])
-            listed = ", ".join(f"{r.agency} {r.display}" for r in rows.head(5).itertuples())
-            span = f"{rows['period'].iloc[0]}"
-            facts.append(Fact("distinct_users", "Distinct users (per agency, over the whole log)", listed,
-                              f"user ids are counted, never kept; the log spans {span}; never added up", None,
-                              "exact", None, _call("counts", CountQuery(("agency",), "reported", "distinct_users",
-                                                                        self.fy))))
-        behalf = self.ask(("on_behalf_of",))
-        row_set = behalf[(behalf["system"] == system) & (behalf["period_start"] == self.focus.start)
-                         & behalf["on_behalf_of"].notna() & (behalf["value"].fillna(0) > 0)]
-        if len(row_set):
-            row_set = row_set.sort_values(["value", "on_behalf_of"], ascending=[False, True])
-            named = float(row_set["value"].sum())
-            exact = bool(row_set["exact"].all())
-            facts.append(Fact("on_behalf_of", "Searches whose reason names an agency they were run for",
-                              count_words(named) if exact else f"at least {count_words(named)}",
-                              ", ".join(f"{r.on_behalf_of} {r.display}" for r in row_set.itertuples())
-                              + " (named in the reason text, as in \"assist ICE\"; the text is not kept)",
-                              named, "exact" if exact else "at least", None,
-                              _call("counts", CountQuery(("on_behalf_of",), self.grain, "searches", self.fy))))
+            top = rows.iloc[0]
+            others = ", ".join(f"{r.agency} {r.display}" for r in rows.iloc[1:6].itertuples())
+            detail = (f"over the whole log ({top['period']}); " + (f"other agencies: {others}; " if others else "")
+                      + "user ids are counted, never kept")
+            facts.append(Fact("distinct_users", f"Distinct users of {top['agency']}", top["display"], detail,
+                              float(top["value"]), qualifier_words(top), None,
+                              _call("counts", CountQuery(("agency",), "reported", "distinct_users", self.fy))))
+        facts += self.behalf_facts(system)
         return facts
+
+    def behalf_facts(self, system: str) -> list[Fact]:
+        """Searches whose reason names another agency they were run for ("assist ICE"): an agency naming itself or
+        its own parent or department (ERO writing "ICE+ERO") is not another agency."""
+        behalf = self.ask(("agency", "on_behalf_of"))
+        rows = behalf[(behalf["system"] == system) & (behalf["period_start"] == self.focus.start)
+                      & behalf["on_behalf_of"].notna() & behalf["agency"].notna() & (behalf["value"].fillna(0) > 0)]
+        rows = rows[[named not in {agency, self.facts_of(agency, "parent"), self.facts_of(agency, "department")}
+                     for agency, named in zip(rows["agency"], rows["on_behalf_of"])]]
+        if not len(rows):
+            return []
+        total = float(rows["value"].sum())
+        exact = bool(rows["exact"].all())
+        named = rows.groupby("on_behalf_of")["value"].sum().sort_values(ascending=False, kind="stable")
+        by = rows.groupby("agency")["value"].sum().sort_values(ascending=False, kind="stable")
+        detail = ("for " + ", ".join(f"{agency} {count_words(n)}" for agency, n in named.items())
+                  + "; by " + ", ".join(f"{agency} {count_words(n)}" for agency, n in by.items())
+                  + " (the agency is named in the reason text, as in \"assist ICE\"; the text is not kept)")
+        return [Fact("on_behalf_of", "Searches run for another agency", count_words(total) if exact
+                     else f"at least {count_words(total)}", detail, total, "exact" if exact else "at least", None,
+                     _call("counts", CountQuery(("agency", "on_behalf_of"), self.grain, "searches", self.fy)))]
 
     def retention_days(self, system: str) -> int | None:
         import json
@@ -628,8 +642,7 @@ class _Builder:
                                          "Levels come from the agency crosswalk; \"not known\" marks names it does not "
                                          "know (see Who searched)."))
             agencies = in_window(self.by_agency[self.by_agency["agency"].notna()])
-            federal = agencies[[bool(self.facts_of(a, "federal")) is True and self.facts_of(a, "federal") is not None
-                                and not pd.isna(self.facts_of(a, "federal")) for a in agencies["agency"]]]
+            federal = agencies[[self.is_federal(a) for a in agencies["agency"]]]
             federal = federal[federal.groupby("agency")["value"].transform(lambda v: v.fillna(0).sum()) > 0]
             if len(federal):
                 figure = charts.small_multiples(federal, by="agency", source_line=self.source_line(federal),

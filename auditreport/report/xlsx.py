@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from .content import Review, Table
 
@@ -125,5 +126,6 @@ def render_xlsx(review: Review) -> bytes:
     if not used:
         workbook.create_sheet("At a glance").cell(row=1, column=1, value="No numbers yet.")
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # openpyxl's save() stamps the time as the "modified" date; its writer, used directly, keeps ours
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     return _fixed_zip(buffer.getvalue())
