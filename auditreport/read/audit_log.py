@@ -120,9 +120,12 @@ def _connect(progress: bool, spill: str) -> duckdb.DuckDBPyConnection:
     connection.execute("SET preserve_insertion_order = false")
     connection.execute(f"SET threads = {THREADS}")
     connection.execute("SET TimeZone = 'UTC'")
-    show = bool(progress and sys.stderr.isatty())
-    connection.execute(f"SET enable_progress_bar = {str(show).lower()}")
-    connection.execute(f"SET enable_progress_bar_print = {str(show).lower()}")
+    show = str(bool(progress and sys.stderr.isatty())).lower()
+    for setting in ("enable_progress_bar", "enable_progress_bar_print"):
+        try:
+            connection.execute(f"SET {setting} = {show}")
+        except duckdb.Error:  # under Jupyter without ipywidgets DuckDB refuses any progress setting: none shows
+            pass
     return connection
 
 
