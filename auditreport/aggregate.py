@@ -339,6 +339,8 @@ class Analysis:
         self.crosswalk = crosswalk or project_crosswalk(store.path)
         self._names: tuple[tuple, pd.DataFrame] | None = None
         self._answers: dict[tuple, object] = {}
+        self.runs: list[tuple] = []        # (SQL, parameters, periods) run, in order: what a report cost
+        self.names_matched = 0             # times the crosswalk matched the store's names
 
     def _version(self) -> tuple:
         """Changes whenever a file is ingested (the store is append-only)."""
@@ -352,6 +354,7 @@ class Analysis:
                 "SELECT DISTINCT agency FROM observations WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
             table = self.crosswalk.match_names(names)
             table["federal"] = table["federal"].astype("boolean")
+            self.names_matched += 1
             self._names = (version, table)
             self._answers.clear()
         return self._names[1]
@@ -361,6 +364,7 @@ class Analysis:
         connection = self.store.connection
         connection.register("agency_names", self.agency_names())
         connection.register("buckets", buckets)
+        self.runs.append((sql, tuple(sorted(parameters.items())), tuple(buckets["period"])))
         try:
             return connection.execute(sql, parameters).df()
         finally:
@@ -384,14 +388,19 @@ class Analysis:
             sql = _counts_sql(query) + " ORDER BY ALL"
             parameters = {"measure": query.measure}
             table = _tidy(self._run(sql, parameters, buckets), query, MEASURES[query.measure].kind)
-            left_out = pd.DataFrame()
-            if not query.apportion:
-                left_out = self._run(_left_out_sql(query), parameters, buckets)
-                if len(left_out):
-                    for column in ("period_start", "period_end"):
-                        left_out[column] = pd.to_datetime(left_out[column]).dt.date
+            left_out = pd.DataFrame() if query.apportion else self.left_out(query)
             return Counts(query, table, left_out, sql)
         return self._remember(("counts", query), compute)
+
+    def left_out(self, query: CountQuery) -> pd.DataFrame:
+        """Observations whose period fits in no bucket of the query's grain (the same for every breakdown)."""
+        def compute() -> pd.DataFrame:
+            left_out = self._run(_left_out_sql(query), {"measure": query.measure}, self.buckets(query))
+            for column in ("period_start", "period_end"):
+                if len(left_out):
+                    left_out[column] = pd.to_datetime(left_out[column]).dt.date
+            return left_out
+        return self._remember(("left_out", query.grain, query.measure, query.fiscal_year_start), compute)
 
     def shares(self, query: CountQuery, within: tuple[str, ...] = ()) -> Counts:
         """Each group's share of the total within its period and system (and `within` dimensions).

@@ -30,7 +30,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from .errors import UsageError
 from .model import measure
-from .wording import percent_words
+from .wording import count_words, percent_words
 
 __all__ = ["DPI", "FONT", "PALETTE", "searches_by_period", "share_by_agency", "small_multiples",
            "trend_lines"]
@@ -756,7 +756,8 @@ def _nice_top(value: float, headroom: float = 1.08) -> float:
 
 # -- words and numbers ----------------------------------------------------------------------
 def _thousands(value: float, _position=None) -> str:
-    return f"{value:,.0f}"
+    """An axis tick or bar label: a count as the report says it."""
+    return count_words(value)
 
 
 def _dimension_label(by: str) -> str:

@@ -338,3 +338,25 @@ def test_the_demo_reviews_its_network_audit(demo_report):
     sources = read_csv(demo_report / "sources.csv")
     network = next(r for r in sources if r["file_name"] == NETWORK_SAMPLE.name)
     assert "made-up" in network["request_id"]  # labelled as made up wherever its source is named
+
+
+def test_a_log_stated_complete_is_trusted_and_the_report_says_so(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    result = run("ingest", NETWORK_SAMPLE, "--profile", "flock-network-audit", "--tz", "America/Los_Angeles",
+                 "--complete", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert run("report", "--db", db, "--out", tmp_path / "out", "--period", "2025-Q2", "--format", "csv,html").exit_code == 0
+    total = read_csv(tmp_path / "out" / "what-changed.csv")[0]
+    assert total["year_ago_complete"] == "True"  # the May 2024 gap is taken on trust as days without searches
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert f"{NETWORK_SAMPLE.name} was stated complete by the person who ingested it (--complete)" in html
+
+
+def test_one_review_matches_the_crosswalk_once_and_runs_each_query_once(review_db):
+    from auditreport.report.review import ReviewOptions, build_review
+
+    with auditreport.open_db(review_db, read_only=True) as db:
+        review = build_review(db.analysis, ReviewOptions(period="2025-Q3"))
+        assert db.analysis.names_matched == 1
+        assert len(db.analysis.runs) == len(set(db.analysis.runs)), "a query ran twice"
+        assert len(review.queries) >= 10 and all(sql for sql in review.queries.values())

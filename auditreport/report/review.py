@@ -240,6 +240,11 @@ class _Builder:
                                          "label": fact.label, "value": fact.value, "qualifier": fact.qualifier,
                                          "in_words": fact.words, "detail": fact.detail, "complete": fact.complete,
                                          "query": fact.query})
+            stated = self.stated_complete(system)
+            if stated:
+                blocks.append(Paragraph(f"{stated} was stated complete by the person who ingested it (--complete): "
+                                        f"this report relies on that statement for the completeness of {system}.",
+                                        "note"))
             notes = self.notable_notes(system)
             if notes:
                 blocks.append(Bullets(tuple(notes), f"What changed in {system}"))
@@ -473,6 +478,15 @@ class _Builder:
         return [Fact("on_behalf_of", "Searches run for another agency", count_words(total) if exact
                      else f"at least {count_words(total)}", detail, total, "exact" if exact else "at least", None,
                      _call("counts", CountQuery(("agency", "on_behalf_of"), self.grain, "searches", self.fy)))]
+
+    def stated_complete(self, system: str) -> str:
+        """The file names of the system's logs that the user stated complete, or ''."""
+        import json
+        names = [row.file_name for row in self.sources.itertuples()
+                 if json.loads(row.options or "{}").get("complete") and
+                 self.analysis.store.row("SELECT 1 FROM coverage WHERE source_id = ? AND system = ? LIMIT 1",
+                                         [row.source_id, system])]
+        return ", ".join(names)
 
     def retention_days(self, system: str) -> int | None:
         import json
