@@ -897,8 +897,8 @@ class _Builder:
         data = sources[["source_id", "file_name", "sha256", "request_id", "reader", "rows_read", "time_zones"]]
         self.review.add_table(Table("sources", "Sources", data, (
             Column("source_id", "#", width=0.4), Column("file_name", "File", width=2.2),
-            Column("sha256", "SHA-256", width=3.0), Column("request_id", "Request", width=1.6),
-            Column("time_zones", "Time zones", width=1.4)), sheet="Sources"))
+            Column("sha256", "SHA-256", width=2.6), Column("request_id", "Request", width=1.6),
+            Column("time_zones", "Time zones", width=1.8)), sheet="Sources"))
         return Section("method", "Method and sources", [
             TableView("method", (), ""),
             TableView("sources", (), "Sources", note="Every number traces to a source file (by its SHA-256) and to "
