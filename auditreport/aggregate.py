@@ -16,7 +16,7 @@ import pandas as pd
 from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
 from .model import DIMENSIONS, MEASURES, QUALIFIERS, measure as measure_named
-from .wording import value_words
+from .wording import count_words, percent_words, value_words
 from .periods import (ALL_GRAINS, DEFAULT_FISCAL_YEAR_START, GRAINS, REPORTED_GRAIN, PeriodError, calendar,
                       previous_bucket, year_before)
 from .store import Store
@@ -316,7 +316,10 @@ def _tidy(table: pd.DataFrame, query: CountQuery, kind: str) -> pd.DataFrame:
     for column in ("value", "value_low", "value_high"):
         table[column] = table[column].astype("float64")
     table = table.sort_values(["period_start", "period_end", *query.group_by], kind="stable", na_position="last")
-    table["display"] = [value_words(row, kind) for row in table.itertuples()]
+    exact = (table["exact"] & table["value"].notna()).tolist()
+    plain = count_words if kind == "count" else percent_words  # an exact number needs no more words than this
+    table["display"] = [plain(value) if is_exact else value_words(row, kind)
+                        for is_exact, value, row in zip(exact, table["value"].tolist(), table.itertuples())]
     return table.reset_index(drop=True)
 
 

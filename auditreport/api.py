@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Iterable
 from .agencies import Crosswalk, project_crosswalk
 from .errors import InputError, UsageError
 from .periods import DEFAULT_FISCAL_YEAR_START
-from .read.audit_log import AuditLogRead, read_audit_log
 from .read.grid import file_identity
 from .store import DEFAULT_DB, IngestResult, SourceInfo, Store
 
@@ -73,6 +72,8 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
               agencies: Crosswalk | None = None) -> tuple[SourceInfo, object]:
     """Read and check one file without touching any database: its SourceInfo and what was read."""
     if options.is_audit_log:
+        from .read.audit_log import read_audit_log
+
         if options.sheet:
             raise UsageError("--sheet is for count tables in XLSX workbooks; audit logs are CSV",
                              file=str(path), hint="Leave out --sheet.")
@@ -111,7 +112,7 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
     if options.is_audit_log:  # agencies named in reasons
         agencies = crosswalk or project_crosswalk(store.path)
     source, read = read_file(path, options, progress=progress, agencies=agencies)
-    if isinstance(read, AuditLogRead):
+    if options.is_audit_log:
         with read:  # the log's counts, in a Parquet file the store reads straight in
             return store.add_source(source, read.counts, read.findings)
     return store.add_source(source, read.observations, read.findings)

@@ -452,7 +452,9 @@ def small_multiples(table: pd.DataFrame, *, by: str = "agency", title: str | Non
     columns = max(1, min(columns, len(groups)))
     rows = math.ceil(len(groups) / columns)
     with style_context(["default", _STYLE]):
-        fig = _new_figure((FIGSIZE[0], 1.3 + 2.1 * rows))
+        # Laid out by hand (fixed margins in inches): a constrained layout of a dozen panels costs a second
+        height = 1.3 + 2.1 * rows
+        fig = _new_figure((FIGSIZE[0], height), layout=None)
         axes = fig.subplots(rows, columns, sharey=True, squeeze=False)
         any_partial = any_unknown = False
         for index, group in enumerate(groups):
@@ -485,15 +487,18 @@ def small_multiples(table: pd.DataFrame, *, by: str = "agency", title: str | Non
                           fontsize=7)
         for index in range(len(groups), rows * columns):
             axes[index // columns][index % columns].set_visible(False)
-        fig.suptitle(_wrap_title(title), x=0.01, ha="left", gid="title")
+        wrapped_title = _wrap_title(title)
+        fig.suptitle(wrapped_title, x=0.01, y=1 - 0.12 / height, ha="left", va="top", gid="title")
         notes = [f"{unit_label} per period; every panel has the same scale, so bars can be compared across panels."]
         if any_partial:
             notes.append("Hatched, lighter bars: periods the data do not cover in full.")
         if any_unknown:
             notes.append("Words on the axis: a value that is not exact or not known (withheld, suppressed, missing); "
                          "it is never drawn as zero.")
-        _foot(fig, notes, source_line)
-        _freeze_layout(fig)
+        foot = _foot(fig, notes, source_line)
+        title_in = 0.35 + 0.28 * wrapped_title.count("\n") + 0.4  # the title, and the first row's panel titles
+        fig.subplots_adjust(left=0.7 / FIGSIZE[0], right=1 - 0.15 / FIGSIZE[0], top=1 - title_in / height,
+                            bottom=foot + 0.3 / height, wspace=0.12, hspace=0.75)
     return fig
 
 
@@ -606,8 +611,8 @@ def _wrap_title(title: str) -> str:
     return textwrap.fill(title, width=75, break_long_words=False)
 
 
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained", facecolor="white")
+def _new_figure(figsize: tuple[float, float], layout: str | None = "constrained") -> Figure:
+    fig = Figure(figsize=figsize, dpi=DPI, layout=layout, facecolor="white")
     FigureCanvasAgg(fig)  # so text can be measured, headless and without pyplot
     return fig
 
@@ -658,8 +663,14 @@ def _period_ticks(ax, positions, periods: pd.DataFrame) -> None:
 
 def _fit_tick_labels(fig: Figure, ax) -> None:
     """Slant the period labels when, laid out flat, neighbours would touch."""
-    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    widest = max((t.get_window_extent(renderer).width for t in labels), default=0.0)
+    # The axes keeps at least 60 % of the figure's width: when the widest label fits a slot of that, it fits,
+    # and the layout need not be run to know it (each run of it costs a tenth of a second).
+    if widest + 4 <= 0.6 * fig.bbox.width / max(1, len(labels)):
+        return
+    fig.draw_without_rendering()
     boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
     if any(left.x1 + 4 > right.x0 for left, right in pairwise(boxes)):
         for label in ax.get_xticklabels():
@@ -673,8 +684,10 @@ def _period_span(periods: pd.DataFrame) -> str:
     return first if first == last else f"{first} to {last}"
 
 
-def _foot(fig: Figure, notes: list[str], source_line: str) -> None:
-    """Draw the notes and source line at the foot of the figure and keep the axes above them."""
+def _foot(fig: Figure, notes: list[str], source_line: str) -> float:
+    """Draw the notes and source line at the foot of the figure and keep the axes above them.
+
+    Returns the height they take, as a fraction of the figure (for a figure laid out by hand)."""
     for text in fig.findobj(lambda artist: artist.get_gid() in ("source", "notes")):
         text.remove()
     source_lines = textwrap.wrap(source_line, _NOTE_WRAP) or [""]
@@ -688,7 +701,9 @@ def _foot(fig: Figure, notes: list[str], source_line: str) -> None:
                  va="bottom", fontsize=_NOTE_FONTSIZE, color=_NOTE_COLOUR, gid="notes")
         top += 0.04 + _NOTE_LINE_IN * len(note_lines)
     bottom = min(0.5, (top + 0.1) / fig.get_figheight())
-    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    if fig.get_layout_engine() is not None:
+        fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    return bottom
 
 
 def _fit_marks(fig: Figure, ax, mark_texts: list, *, slots: int, headroom: float | None) -> bool:

@@ -3,7 +3,8 @@
 A change between two periods is **notable** when
 1. both periods' counts are exact (no withheld, suppressed, missing or qualified part) and complete (the
    data cover every day of both periods);
-2. the larger of the two counts is at least `min_count`; and
+2. the larger of the two counts is at least `min_count`, and the count changed by at least `min_change`
+   (a quarter up or down: with thousands of searches, a change of 3 % is beyond chance and still no news); and
 3. the difference is beyond chance for counts: a two-sided exact test that both periods share one daily
    rate (conditional on their sum, the count of one period is binomial with probability
    days / (days of both); p-value = twice the smaller tail, at most 1) gives p < `alpha`.
@@ -31,13 +32,15 @@ from .wording import change_words, count_words
 @dataclass(frozen=True)
 class NotableRule:
     min_count: int = 20
+    min_change: float = 0.25
     alpha: float = 0.01
     large_fall: float = 0.5      # a system down to this fraction or less may have an incomplete log
     large_rise: float = 2.0      # ... or up to this multiple or more
 
     def describe(self) -> str:
         return (f"A change is called notable only when both periods are complete and exact, the larger count is "
-                f"at least {self.min_count}, and an exact two-sided test of equal daily rates (the counts "
+                f"at least {self.min_count}, the count changed by {self.min_change:.0%} or more, and an exact "
+                "two-sided test of equal daily rates (the counts "
                 f"conditional on their sum, binomial by the periods' lengths) gives p < {self.alpha:g}. A system "
                 f"whose searches fall to {self.large_fall:.0%} or less, or rise to {self.large_rise:g} times or "
                 "more, is flagged: a change that large can mean that a log is incomplete.")
@@ -101,6 +104,7 @@ def compare(value, exact: bool, complete: bool, days: int, other, other_exact: b
     change = float(value - other)
     ratio = change / other if other else None
     p = rule.p_value(value, days, other, other_days)
-    notable = max(value, other) >= rule.min_count and p < rule.alpha
+    material = other == 0 or abs(change) >= rule.min_change * other
+    notable = max(value, other) >= rule.min_count and material and p < rule.alpha
     large = other > 0 and (value <= rule.large_fall * other or value >= rule.large_rise * other)
     return Comparison(float(value), float(other), other_label, change, ratio, p, notable, "", large)

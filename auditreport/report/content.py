@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 from matplotlib.figure import Figure
+
+from .figures import figure_svg
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Table:
     columns: tuple[Column, ...]
     note: str = ""
     sheet: str = ""             # XLSX sheet name (at most 31 characters); default from the title
+    sheet_columns: tuple[str, ...] = ()   # the columns the XLSX sheet keeps, when not all (the CSV has all)
 
     @property
     def sheet_name(self) -> str:
@@ -97,6 +101,11 @@ class Chart:
     data: pd.DataFrame
     table: Table | None = None  # the numbers as a reader sees them (a compact view of `data`)
     note: str = ""
+
+    @cached_property
+    def svg(self) -> str:
+        """The figure as SVG text, drawn once for every format that shows it."""
+        return figure_svg(self.figure)
 
 
 @dataclass(frozen=True)

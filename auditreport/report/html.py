@@ -14,7 +14,6 @@ from markupsafe import Markup, escape
 
 from ..wording import is_known
 from .content import Bullets, Chart, ChartRef, Column, Facts, Paragraph, Review, Table, TableView
-from .figures import figure_svg
 
 
 def _cell(value) -> str:
@@ -48,7 +47,7 @@ def table_html(table: Table, rows: pd.DataFrame, columns: tuple[Column, ...] | N
 
 def _labelled_svg(chart: Chart) -> Markup:
     """The chart's SVG with a text alternative that screen readers and search find: role, aria-label, <title>."""
-    svg = figure_svg(chart.figure)
+    svg = chart.svg
     label = str(escape(chart.alt))
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)
     svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f"{m.group(1)}<title>{label}</title>", svg, count=1)

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import matplotlib
 import pandas as pd
-from fpdf import FPDF, FontFace
+from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from .content import Bullets, ChartRef, Column, Facts, Paragraph, Review, Table, TableView
-from .figures import figure_svg
 from .html import _cell
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -27,6 +26,7 @@ FONT = "DejaVu Sans"   # the family the charts' SVG names, so chart text is real
 CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)   # the content, not the clock, decides the bytes
 INK, GREY, RULE = (31, 31, 31), (85, 85, 85), (200, 200, 200)
 KEEP_WITH_NEXT_MM = 45     # a heading needs this much room below it, or it starts the next page
+TABLE_FONT, TABLE_LINE, CELL_PAD_X, CELL_PAD_Y = 7, 3.2, 1.0, 0.7   # points; millimetres
 FACT_COLUMNS = 3
 
 logging.getLogger("fpdf.svg").setLevel(logging.ERROR)  # matplotlib's <metadata> is not drawn: nothing is lost
@@ -44,6 +44,7 @@ class _Document(FPDF):
         for style, file in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"), ("I", "DejaVuSans-Oblique.ttf")):
             self.add_font(FONT, style, str(FONT_DIR / file))
         self.alias_nb_pages()
+        self._char_widths: dict[tuple, dict[str, float]] = {}
 
     def footer(self) -> None:
         self.set_y(-11)
@@ -61,7 +62,7 @@ class _Document(FPDF):
         if self.room() < needed_mm:
             self.add_page()
 
-    def text(self, text: str, size: float = 9.5, style: str = "", colour=INK, height: float | None = None) -> None:
+    def say(self, text: str, size: float = 9.5, style: str = "", colour=INK, height: float | None = None) -> None:
         self.set_font(FONT, style, size)
         self.set_text_color(*colour)
         self.multi_cell(0, height or size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
@@ -73,28 +74,92 @@ class _Document(FPDF):
         self.ln(3 if level == 2 else 1.5)
         if level == 2:
             self.start_section(text, level=0)
-        self.text(text, 13 if level == 2 else 10.5, "B", height=6.5 if level == 2 else 5.5)
+        self.say(text, 13 if level == 2 else 10.5, "B", height=6.5 if level == 2 else 5.5)
         if level == 2:
             self.set_draw_color(*INK)
             self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
             self.ln(2)
 
     def table_of(self, table: Table, rows: pd.DataFrame, columns: tuple[Column, ...] | None = None) -> None:
+        """A table that repeats its header row on every page it runs onto; cells wrap at spaces (long values such
+        as hashes anywhere), numbers stand right. Drawn line by line: fpdf2's own table() takes seconds for the
+        few thousand cells of a large review."""
         columns = columns or table.columns
-        self.set_font(FONT, "", 7)
-        align = tuple("RIGHT" if column.kind in ("count", "share") else "LEFT" for column in columns)
-        with self.table(col_widths=tuple(column.width for column in columns), text_align=align,
-                        repeat_headings=1, line_height=3.4, padding=(0.8, 1.0),
-                        headings_style=FontFace(emphasis="BOLD", fill_color=(242, 242, 242)),
-                        borders_layout="HORIZONTAL_LINES", first_row_as_headings=True) as drawn:
-            heading = drawn.row()
-            for column in columns:
-                heading.cell(column.label)
-            for row in rows.to_dict("records"):
-                line = drawn.row()
-                for column in columns:
-                    line.cell(_cell(row.get(column.words) if column.words else row.get(column.key)))
+        total = sum(column.width for column in columns) or 1
+        widths = [self.epw * column.width / total for column in columns]
+        right = [column.kind in ("count", "share") for column in columns]
+        header = [column.label for column in columns]
+        body = [[_cell(row.get(column.words) if column.words else row.get(column.key)) for column in columns]
+                for row in rows.to_dict("records")]
+        self.set_draw_color(*RULE)
+        self._table_row(header, widths, right, header=True)
+        for cells in body:
+            if not self._table_row(cells, widths, right, header=False, fits_only=True):
+                self.add_page()
+                self._table_row(header, widths, right, header=True)
+                self._table_row(cells, widths, right, header=False)
+        self.set_draw_color(*INK)
         self.ln(2)
+
+    def _table_row(self, cells: list[str], widths: list[float], right: list[bool], *, header: bool,
+                   fits_only: bool = False) -> bool:
+        """Draw one row (False, drawing nothing, when `fits_only` and it does not fit on this page)."""
+        self.set_font(FONT, "B" if header else "", TABLE_FONT)
+        lines = [self._wrap(text, width - 2 * CELL_PAD_X) for text, width in zip(cells, widths)]
+        height = max(len(cell) for cell in lines) * TABLE_LINE + 2 * CELL_PAD_Y
+        if fits_only and self.get_y() + height > self.page_break_trigger:
+            return False
+        x, y = self.l_margin, self.get_y()
+        if header:
+            self.set_fill_color(242, 242, 242)
+            self.rect(x, y, sum(widths), height, style="F")
+        baseline = y + CELL_PAD_Y + TABLE_LINE * 0.75
+        for cell, width, to_right in zip(lines, widths, right):
+            for number, line in enumerate(cell):
+                if line:
+                    left = x + width - CELL_PAD_X - self._width(line) if to_right else x + CELL_PAD_X
+                    FPDF.text(self, left, baseline + number * TABLE_LINE, line)
+            x += width
+        self.set_draw_color(*(GREY if header else RULE))
+        self.line(self.l_margin, y + height, self.l_margin + sum(widths), y + height)
+        self.set_xy(self.l_margin, y + height)
+        return True
+
+    def _width(self, text: str) -> float:
+        """The width of `text` in the current font, from a cache of character widths (fpdf2 measures a whole
+        string through its line breaker, a hundred times slower; it applies no kerning, so the sum is exact)."""
+        key = (self.font_style, self.font_size_pt)
+        widths = self._char_widths.setdefault(key, {})
+        total = 0.0
+        for char in text:
+            width = widths.get(char)
+            if width is None:
+                width = widths[char] = self.get_string_width(char)
+            total += width
+        return total
+
+    def _wrap(self, text: str, width: float) -> list[str]:
+        """Lines of `text` no wider than `width` in the current font: at spaces, and inside words too long for
+        a line (hashes, long names)."""
+        if not text:
+            return [""]
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line = ""
+            for word in paragraph.split(" "):
+                candidate = f"{line} {word}" if line else word
+                if self._width(candidate) <= width:
+                    line = candidate
+                    continue
+                if line:
+                    lines.append(line)
+                while self._width(word) > width:  # a word longer than the line: cut it where it must
+                    cut = max(1, next((i for i in range(len(word), 0, -1) if self._width(word[:i]) <= width), 1))
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                line = word
+            lines.append(line)
+        return lines
 
     def facts(self, block: Facts) -> None:
         self.heading(block.system, 3)
@@ -139,20 +204,20 @@ class _Document(FPDF):
         height = self.epw * height_in / width_in
         self.keep(height + 12)
         self.heading(chart.title, 3)
-        svg = _without_patterns(figure_svg(chart.figure))
+        svg = _without_patterns(chart.svg)
         self.image(io.BytesIO(svg.encode("utf-8")), x=self.l_margin, w=self.epw, h=height, alt_text=chart.alt)
         self.set_xy(self.l_margin, self.get_y())
         if chart.note:
-            self.text(chart.note, 7.5, "I", GREY)
+            self.say(chart.note, 7.5, "I", GREY)
         if chart.table is not None and len(chart.table.data):
             self.keep(20)
-            self.text(f"The numbers behind this chart (also in {chart.key}.csv)", 7.5, "", GREY)
+            self.say(f"The numbers behind this chart (also in {chart.key}.csv)", 7.5, "", GREY)
             self.table_of(chart.table, chart.table.data)
 
     def block(self, review: Review, block) -> None:
         if isinstance(block, Paragraph):
             size = {"lede": 10.5, "note": 8}.get(block.kind, 9.5)
-            self.text(block.text, size, "", GREY if block.kind == "note" else INK)
+            self.say(block.text, size, "", GREY if block.kind == "note" else INK)
             self.ln(1.5)
         elif isinstance(block, Bullets):
             if block.title:
@@ -170,11 +235,11 @@ class _Document(FPDF):
             if block.title:
                 self.heading(block.title, 3)
             if block.note:
-                self.text(block.note, 7.5, "", GREY)
+                self.say(block.note, 7.5, "", GREY)
             if len(rows):
                 self.table_of(table, rows)
             else:
-                self.text(block.empty, 8, "", GREY)
+                self.say(block.empty, 8, "", GREY)
         elif isinstance(block, ChartRef):
             self.chart(review, block.chart)
         else:
@@ -194,9 +259,9 @@ def _without_patterns(svg: str) -> str:
 def render_pdf(review: Review) -> bytes:
     pdf = _Document(review)
     pdf.add_page()
-    pdf.text(review.title, 17, "B", height=8)
+    pdf.say(review.title, 17, "B", height=8)
     if review.period_label:
-        pdf.text(f"Review of {review.period_label} ({review.period_words}). Counts of searches from records-request "
+        pdf.say(f"Review of {review.period_label} ({review.period_words}). Counts of searches from records-request "
                  "material; names, plates, case numbers, user ids and reason texts are never kept.", 10, "", GREY)
     pdf.ln(2)
     for section in review.sections:

@@ -22,7 +22,7 @@ from ..model import FINDING_KINDS
 from ..periods import (DEFAULT_FISCAL_YEAR_START, GRAINS, Period, PeriodError, bucket_named, bucket_of, describe,
                        long_words, previous_bucket, year_before)
 from ..read.log_coverage import RULE as COVERAGE_RULE
-from ..wording import change_words, count_words, is_known, qualifier_words, share_words, value_words
+from ..wording import change_words, count_words, is_known, qualifier_words, said, share_words
 from .content import (Bullets, Chart, ChartRef, Column, Fact, Facts, Paragraph, Review, Section, Table,
                       TableView)
 
@@ -30,6 +30,7 @@ DEFAULT_TITLE = "Who searches shared police databases, and how often"
 WINDOW = {"month": 13, "quarter": 8, "fiscal_quarter": 8, "year": 5, "fiscal_year": 5}  # periods in charts
 TRENDED_AGENCIES = 8
 VAGUE_SHARE = 0.5   # agencies whose reasons are vague this often are named
+NOTED_CHANGES = 8   # notable changes spelt out on the first page, per system (the largest)
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,26 @@ def _call(method: str, query: CountQuery, within: tuple[str, ...] = ()) -> str:
     return f"db.{method}({', '.join(parts)})"
 
 
+class _Row:
+    """A row given as a dict or a Series, read as attributes (what wording's functions read)."""
+
+    def __init__(self, row):
+        self.__dict__.update(row if isinstance(row, dict) else row.to_dict())
+
+
 def _said(row, kind: str = "count") -> tuple[float | None, str, str]:
     """(value, qualifier, words) of a counts row, for a table or a fact."""
+    row = row if hasattr(row, "value") else _Row(row)
     value = row.value if is_known(row.value) else None
-    return value, qualifier_words(row, kind), value_words(row, kind)
+    qualifier, words = said(row, kind)
+    return value, qualifier, words
+
+
+def qualifiers(table: pd.DataFrame, kind: str = "count") -> list[str]:
+    """The qualifier of every row of a counts table: 'exact' for the exact ones, without reading them one by one."""
+    exact = (table["exact"].astype(bool) & table["value"].notna()).tolist()
+    return ["exact" if is_exact else qualifier_words(row, kind)
+            for is_exact, row in zip(exact, table.itertuples())]
 
 
 class _Builder:
@@ -177,16 +194,19 @@ class _Builder:
     def build_tables(self) -> None:
         """The tables every format carries whole (XLSX sheets, CSV files)."""
         counts = self.by_agency[self.by_agency["agency"].notna()].copy()
-        counts["level"] = [self.facts_of(a, "level") for a in counts["agency"]]
-        counts["department"] = [self.facts_of(a, "department") for a in counts["agency"]]
-        counts["qualifier"] = [qualifier_words(row) for row in counts.itertuples()]
+        counts["level"] = counts["agency"].map(self.agency_facts["level"])
+        counts["department"] = counts["agency"].map(self.agency_facts["department"])
+        counts["qualifier"] = qualifiers(counts)
         data = counts[["system", "period", "period_start", "period_end", "agency", "level", "department", "value",
                        "qualifier", "display", "exact", "complete", "status", "source_ids"]].rename(
             columns={"value": "searches", "display": "searches_in_words"})
         self.review.add_table(Table("counts-by-period", f"Searches by agency and {grain_words(self.grain)}, "
                                     "every period", data, (), sheet="Counts by period",
                                     note="Every agency and period of every source; 'complete' says whether the "
-                                         "data cover the whole period."))
+                                         "data cover the whole period.",
+                                    sheet_columns=("system", "period", "period_start", "agency", "level",
+                                                   "department", "searches", "qualifier", "complete",
+                                                   "source_ids")))
 
     # -- 1. at a glance ---------------------------------------------------------------------------------------
     def total_row(self, system: str, period: Period):
@@ -504,16 +524,18 @@ class _Builder:
         rows = []
         days = {key: (p.end - p.start).days for key, p in (("this", self.focus), ("previous", self.previous),
                                                            ("year_ago", self.year_ago))}
+        starts = {self.focus.start, self.previous.start, self.year_ago.start}
+        near = counts[counts["period_start"].isin(starts) & counts["agency"].notna()]
+        rows_at = {(row["system"], row["agency"], row["period_start"]): row for row in near.to_dict("records")}
+        totals_at = {(row["system"], None, row["period_start"]): row
+                     for row in self.totals[self.totals["period_start"].isin(starts)].to_dict("records")}
+        rows_at.update(totals_at)
         for system in self.systems:
-            mine = counts[(counts["system"] == system)]
-            lines = [(None, self.totals[self.totals["system"] == system])]
-            for agency in sorted(mine["agency"].dropna().unique()):
-                lines.append((agency, mine[mine["agency"] == agency]))
+            agencies = sorted(near[near["system"] == system]["agency"].unique())
             system_large = {}
-            for agency, table in lines:
-                at = {key: table[table["period_start"] == period.start] for key, period in
+            for agency in [None, *agencies]:
+                at = {key: rows_at.get((system, agency, period.start)) for key, period in
                       (("this", self.focus), ("previous", self.previous), ("year_ago", self.year_ago))}
-                at = {key: (frame.iloc[0] if len(frame) else None) for key, frame in at.items()}
                 if all(r is None or not (is_known(r["value"]) and r["value"] > 0 or r["withheld_cells"]
                                          or r["suppressed_cells"]) for r in at.values()):
                     continue  # an agency that did not search in any of the three periods
@@ -586,6 +608,9 @@ class _Builder:
             who = "All agencies together" if line["agency"] == "All agencies" else line["agency"]
             if note:
                 notes.append(f"{who}: {line['this_in_words']} searches in {self.focus.label}; {note}.")
+        if len(notes) > NOTED_CHANGES:  # the largest, for a board's first page; every one is in What changed
+            more = len(notes) - NOTED_CHANGES
+            notes = notes[:NOTED_CHANGES] + [f"{more} more notable change{'s' if more > 1 else ''}: see What changed."]
         return notes
 
     def changes_section(self) -> Section:
@@ -629,7 +654,7 @@ class _Builder:
                                   "text") for c in wide.columns))
         columns = [c for c in ("system", "period", "period_start", by, "value", "qualifier", "display", "exact",
                                "complete", "status", "source_ids") if c in data.columns]
-        data = data.assign(qualifier=[qualifier_words(row) for row in data.itertuples()])[columns]
+        data = data.assign(qualifier=qualifiers(data))[columns]
         alt = _alt(heading, data, by)
         self.review.add_chart(Chart(key, heading, alt, figure, data.rename(columns={"display": "in_words"}), view,
                                     note))
@@ -742,7 +767,7 @@ class _Builder:
         data = counts[counts["system"].isin([s for s in set(counts["system"]) if self.has_reasons(s)])].merge(
             shares[["period", "system", "reason_category", "value"]].rename(columns={"value": "share"}),
             on=["period", "system", "reason_category"], how="left")
-        data = data.assign(qualifier=[qualifier_words(r) for r in data.itertuples()],
+        data = data.assign(qualifier=qualifiers(data),
                            share_in_words=[share_words(v) if is_known(v) else "" for v in data["share"]],
                            reason_category=data["reason_category"].fillna("not given"))
         data = data[["system", "period", "period_start", "reason_category", "value", "qualifier", "display", "share",
