@@ -1,0 +1,259 @@
+"""At a glance: one block of numbers per system for the period in focus, each with its qualifier, its
+completeness in words and the call that gives it; the notable changes beneath."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..aggregate import CountQuery
+from ..wording import change_words, count_words, is_known, qualifier_words, share_words
+from .changes import notable_notes
+from .content import Bullets, Fact, Facts, Paragraph, Section, Table
+from .focus import Focus, api_call, grain_words, said_row
+
+VAGUE_SHARE = 0.5   # agencies whose reasons are vague this often are named
+
+
+def glance_section(f: Focus) -> Section:
+    """The first page: the period and why it is the one, then per system its numbers and notable changes."""
+    blocks: list = [Paragraph(f.review.why, "lede")]
+    glance: list[dict] = []
+    for system in f.systems:
+        facts = system_facts(f, system)
+        blocks.append(Facts(system, tuple(facts)))
+        glance += [{"system": system, "period": f.period.label, "key": fact.key, "label": fact.label,
+                  "value": fact.value, "qualifier": fact.qualifier, "in_words": fact.words, "detail": fact.detail,
+                  "complete": fact.complete, "query": fact.query} for fact in facts]
+        stated = f.stated_complete(system)
+        if stated:
+            blocks.append(Paragraph(f"{stated} was stated complete by the person who ingested it (--complete): "
+                                    f"this report relies on that statement for the completeness of {system}.",
+                                    "note"))
+        notes = notable_notes(f, system)
+        if notes:
+            blocks.append(Bullets(tuple(notes), f"What changed in {system}"))
+    if f.others:
+        spans = []
+        for system in f.others:
+            rows = f.totals[(f.totals["system"] == system) & f.totals["has_data"]]
+            spans.append(f"{system} ({rows['period'].iloc[0]} to {rows['period'].iloc[-1]})")
+        blocks.append(Paragraph(f"No data for {f.period.label} from: {'; '.join(spans)}. Their numbers are in "
+                                "the tables and spreadsheet that come with this report.", "note"))
+    blocks.append(Paragraph(
+        "Numbers marked \"at least\", \"about\", \"withheld\", \"<10\" or \"missing\" are not exact: withheld and "
+        "suppressed cells are never shown as zero, and missing is not zero. Searches of different systems are "
+        "never added together. Published figures from other places and periods are under Context, apart.",
+        "note"))
+    f.review.add_table(Table(
+        "at-a-glance", f"At a glance, {f.period.label}", pd.DataFrame(glance, columns=[
+            "system", "period", "key", "label", "value", "qualifier", "in_words", "detail", "complete", "query"]),
+        (), sheet="At a glance",
+        note="Each number with its qualifier in its own column; shares are fractions (0.12 is 12%)."))
+    return Section("at-a-glance", f"{f.period.label} at a glance", blocks)
+
+
+def system_facts(f: Focus, system: str) -> list[Fact]:
+    """Every number of one system's block, in the order a board reads them."""
+    grain = grain_words(f.grain)
+    row = f.total_row(system, f.period)
+    previous_row, year_row = f.total_row(system, f.previous), f.total_row(system, f.year_ago)
+    total_call = api_call("counts", CountQuery((), f.grain, "searches", f.fy))
+    changes_call = api_call("changes", CountQuery((), f.grain, "searches", f.fy))
+    f.ask_changes(())
+    value, qualifier, words = said_row(row)
+    facts = [Fact("searches", f"Searches in {f.period.label}", words, f.completeness(row), value, qualifier,
+                  bool(row["complete"]), total_call)]
+    for key, period, other in (("previous", f.previous, previous_row), ("year_ago", f.year_ago, year_row)):
+        compared = f.comparison(system, period, row, other)
+        label = (f"Previous {grain} ({period.label})" if key == "previous"
+                 else f"Same {grain} a year before ({period.label})")
+        if other is None or not other["has_data"]:
+            facts.append(Fact(key, label, "no data", f"no source covers {period.label}", None, "missing", None,
+                              changes_call))
+            continue
+        other_value, other_qualifier, other_words = said_row(other)
+        detail = (f"{change_words(compared.ratio)} ({compared.change:+,.0f})" if compared.ratio is not None
+                  else compared.words())
+        if compared.why_not:
+            detail = f"not compared: {compared.why_not}"
+        elif compared.notable:
+            detail += "; notable by the rule in the method section"
+        else:
+            detail += "; within what chance would give" if compared.p_value is not None else ""
+        facts.append(Fact(key, label, other_words, f"{f.completeness(other)}; {detail}", other_value,
+                          other_qualifier, bool(other["complete"]), changes_call))
+    facts += federal_facts(f, system, row)
+    facts += reason_facts(f, system, row)
+    facts += agency_facts_of(f, system)
+    facts += access_facts(f, system, row)
+    return facts
+
+
+def federal_facts(f: Focus, system: str, total) -> list[Fact]:
+    counts = f.ask(("federal",))
+    shares = f.ask_shares(("federal",))
+    call = api_call("counts", CountQuery(("federal",), f.grain, "searches", f.fy))
+    federal = f.row_at(counts, system, federal=True)
+    share = f.row_at(shares, system, federal=True)
+    unknown = f.row_at(counts, system, federal=None)
+    departments = f.ask(("federal", "department"))
+    rows = departments[(departments["system"] == system) & (departments["period_start"] == f.period.start)
+                       & departments["federal"].eq(True).fillna(False)]
+    rows = rows[rows["value"].fillna(0) > 0].sort_values(["value", "department"], ascending=[False, True])
+    detail = [f"{share_words(share['value'], exact=bool(share['exact']))} of all searches"
+              if share is not None and is_known(share["value"]) else ""]
+    if len(rows):
+        detail.append("by department: " + ", ".join(f"{r.department} {r.display}" for r in rows.itertuples()))
+    if unknown is not None and is_known(unknown["value"]) and unknown["value"] > 0:
+        detail.append(f"{unknown['display']} more by agencies whose level is not known")
+    if federal is None:
+        return [Fact("federal", "Searches by federal agencies", "0", "; ".join(d for d in detail if d) or
+                     "no federal agency searched", 0.0, "exact", bool(total["complete"]), call)]
+    value, qualifier, words = said_row(federal)
+    facts = [Fact("federal", "Searches by federal agencies", words, "; ".join(d for d in detail if d), value,
+                  qualifier, bool(federal["complete"]), call)]
+    if share is not None and is_known(share["value"]):
+        facts.append(Fact("federal_share", "Share of searches by federal agencies",
+                          share_words(share["value"], exact=bool(share["exact"])), "of all searches of the system",
+                          float(share["value"]), "exact" if share["exact"] else "about", bool(share["complete"]),
+                          api_call("shares", CountQuery(("federal",), f.grain, "searches", f.fy))))
+    return facts
+
+
+def reason_facts(f: Focus, system: str, total) -> list[Fact]:
+    call = api_call("shares", CountQuery(("reason_category",), f.grain, "searches", f.fy))
+    if not f.has_reasons(system):
+        return [Fact("immigration", "Immigration-related searches", "not given",
+                     "this source gives no reasons", None, "not given", None, call)]
+    counts = f.ask(("reason_category",))
+    shares = f.ask_shares(("reason_category",))
+    facts = []
+    for key, label, about in (
+            ("immigration", "Immigration-related searches",
+             "the reason names ICE, ERO, HSI, CBP, Border Patrol, deportation or immigration"),
+            ("vague", "Searches whose reason says nothing",
+             "\"investigation\", \"inv\", \"case\" and the like on their own")):
+        row, share = f.row_at(counts, system, reason_category=key), f.row_at(shares, system, reason_category=key)
+        if row is None:
+            facts.append(Fact(key, label, "0", about, 0.0, "exact", bool(total["complete"]), call))
+            continue
+        value, qualifier, words = said_row(row)
+        share_text = (f"{share_words(share['value'], exact=bool(share['exact']))} of all searches"
+                      if share is not None and is_known(share["value"]) else "share not known")
+        detail = f"{share_text}; {about}"
+        if key == "vague":
+            heavy = vague_agencies(f, system)
+            if len(heavy):
+                detail += (f"; agencies whose reasons are this vague more than {VAGUE_SHARE:.0%} of the time: "
+                           + ", ".join(f"{r.agency} ({share_words(r.vague_share)})" for r in heavy.itertuples()))
+        facts.append(Fact(key, label, words, detail, value, qualifier, bool(row["complete"]), call))
+    return facts
+
+
+def vague_table(f: Focus) -> pd.DataFrame:
+    if "vague" in f.cache:
+        return f.cache["vague"]
+    shares = f.ask_shares(("agency", "reason_category"), within=("agency",))
+    counts = f.ask(("agency", "reason_category"))
+    focus = counts[(counts["period_start"] == f.period.start) & counts["agency"].notna()]
+    totals = f.by_agency[(f.by_agency["period_start"] == f.period.start)
+                            & f.by_agency["agency"].notna()]
+    vague = focus[focus["reason_category"].eq("vague").fillna(False)][["system", "agency", "value", "display"]]
+    share = shares[(shares["period_start"] == f.period.start)
+                   & shares["reason_category"].eq("vague").fillna(False)][["system", "agency", "value"]]
+    table = totals[["system", "agency", "value", "display"]].rename(
+        columns={"value": "searches", "display": "searches_in_words"})
+    table = table.merge(vague.rename(columns={"value": "vague", "display": "vague_in_words"}),
+                        on=["system", "agency"], how="left")
+    table = table.merge(share.rename(columns={"value": "vague_share"}), on=["system", "agency"], how="left")
+    logged = {s for s in f.systems if f.has_reasons(s)}
+    table = table[table["system"].isin(logged) & (table["searches"].fillna(0) > 0)]
+    table["vague"] = table["vague"].fillna(0.0)
+    table["vague_in_words"] = table["vague_in_words"].fillna("0")
+    table["vague_share"] = table["vague_share"].fillna(0.0)
+    table["vague_share_in_words"] = [share_words(v) for v in table["vague_share"]]
+    table.insert(1, "period", f.period.label)
+    f.cache["vague"] = table.sort_values(["system", "vague_share", "agency"], ascending=[True, False, True])
+    return f.cache["vague"]
+
+
+def vague_agencies(f: Focus, system: str) -> pd.DataFrame:
+    table = vague_table(f)
+    return table[(table["system"] == system) & (table["vague_share"] > VAGUE_SHARE)]
+
+
+def agency_facts_of(f: Focus, system: str) -> list[Fact]:
+    call = api_call("counts", CountQuery(("agency",), f.grain, "searches", f.fy))
+    rows = f.by_agency[(f.by_agency["system"] == system)
+                          & (f.by_agency["period_start"] == f.period.start) & f.by_agency["agency"].notna()]
+    searching = rows[(rows["value"].fillna(0) > 0) | (rows["withheld_cells"] + rows["suppressed_cells"] > 0)]
+    roster = f.roster()
+    new = roster[(roster["system"] == system) & roster["new"].eq(True)
+                 & (roster["first_period"] == f.period.label)]
+    earlier = f.totals[(f.totals["system"] == system) & f.totals["complete"]
+                          & (f.totals["period_start"] < f.period.start)]
+    if len(new):
+        first = "searching for the first time: " + ", ".join(new["agency"])
+    elif len(earlier):
+        first = "none searching for the first time"
+    else:
+        first = (f"\"first time\" is not measured: no complete {grain_words(f.grain)} of this system comes "
+                 "before this one")
+    return [Fact("agencies", "Agencies searching", f"{len(searching):,}", first, float(len(searching)), "exact",
+                 None, call)]
+
+
+def access_facts(f: Focus, system: str, total) -> list[Fact]:
+    facts = []
+    for measure, key, label in (("searches_beyond_retention", "beyond_retention",
+                                 "Searches looking back beyond the retention period"),
+                                ("searches_multi_network", "multi_network",
+                                 "Searches across more than one network")):
+        table = f.ask((), measure)
+        row = f.row_at(table, system) if len(table) else None
+        if row is None or not row["reported_cells"]:
+            continue
+        value, qualifier, words = said_row(row)
+        detail = ""
+        if value is not None and is_known(total["value"]) and total["value"] > 0:
+            detail = f"{share_words(value / total['value'])} of all searches"
+        if measure == "searches_beyond_retention":
+            days = f.retention_days(system)
+            if days:
+                detail = f"{detail}; retention period {days} days".lstrip("; ")
+        facts.append(Fact(key, label, words, detail, value, qualifier, bool(row["complete"]),
+                          api_call("counts", CountQuery((), f.grain, measure, f.fy))))
+    users = f.ask(("agency",), "distinct_users", "reported")
+    rows = users[users["system"] == system] if len(users) else users
+    if len(rows):  # a count per agency over the whole log, never added up: the largest, the others beside it
+        rows = rows.sort_values(["value", "agency"], ascending=[False, True])
+        top = rows.iloc[0]
+        others = ", ".join(f"{r.agency} {r.display}" for r in rows.iloc[1:6].itertuples())
+        detail = (f"over the whole log ({top['period']}); " + (f"other agencies: {others}; " if others else "")
+                  + "user ids are counted, never kept")
+        facts.append(Fact("distinct_users", f"Distinct users of {top['agency']}", top["display"], detail,
+                          float(top["value"]), qualifier_words(top), None,
+                          api_call("counts", CountQuery(("agency",), "reported", "distinct_users", f.fy))))
+    facts += behalf_facts(f, system)
+    return facts
+
+
+def behalf_facts(f: Focus, system: str) -> list[Fact]:
+    """Searches whose reason names another agency they were run for ("assist ICE"): an agency naming itself or
+    its own parent or department (ERO writing "ICE+ERO") is not another agency."""
+    behalf = f.ask(("agency", "on_behalf_of"))
+    rows = behalf[(behalf["system"] == system) & (behalf["period_start"] == f.period.start)
+                  & behalf["on_behalf_of"].notna() & behalf["agency"].notna() & (behalf["value"].fillna(0) > 0)]
+    rows = rows[[named not in {agency, f.facts_of(agency, "parent"), f.facts_of(agency, "department")}
+                 for agency, named in zip(rows["agency"], rows["on_behalf_of"])]]
+    if not len(rows):
+        return []
+    total = float(rows["value"].sum())
+    exact = bool(rows["exact"].all())
+    named = rows.groupby("on_behalf_of")["value"].sum().sort_values(ascending=False, kind="stable")
+    by = rows.groupby("agency")["value"].sum().sort_values(ascending=False, kind="stable")
+    detail = ("for " + ", ".join(f"{agency} {count_words(n)}" for agency, n in named.items())
+              + "; by " + ", ".join(f"{agency} {count_words(n)}" for agency, n in by.items())
+              + " (the agency is named in the reason text, as in \"assist ICE\"; the text is not kept)")
+    return [Fact("on_behalf_of", "Searches run for another agency", count_words(total) if exact
+                 else f"at least {count_words(total)}", detail, total, "exact" if exact else "at least", None,
+                 api_call("counts", CountQuery(("agency", "on_behalf_of"), f.grain, "searches", f.fy)))]
