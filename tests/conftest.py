@@ -1,10 +1,12 @@
 """Shared test helpers: paths to the samples and a way to snapshot a whole database."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_logs"
@@ -77,3 +79,9 @@ def output_text(path: Path) -> str:
     if path.suffix == ".xlsx":
         return xlsx_text(path)
     return path.read_bytes().decode("utf-8", errors="replace")
+
+
+# Hypothesis in CI: the same examples on every run (a red CI can be replayed), no deadline on a loaded machine.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
