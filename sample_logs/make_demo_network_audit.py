@@ -47,22 +47,22 @@ def from_day(first: date, rate: float):
     return lambda day: rate if day >= first else 0.0
 
 
-# searching agency as the export names it -> (searches a day, reasons, networks searched, federal)
+# searching agency as the export names it -> (searches a day, reasons, networks searched)
 AGENCIES = {
-    "Harbor City PD": (ramp(2.6, 2.4), LOCAL_REASONS, (1, 2), False),
-    "Eastport PD": (ramp(1.6, 1.9), LOCAL_REASONS, (1, 3), False),
-    "Harbor County Sheriff's Office": (ramp(1.8, 1.7), LOCAL_REASONS, (1, 3), False),
-    "Lakeview Police Department": (ramp(1.1, 1.0), LOCAL_REASONS, (1, 2), False),
-    "Bayside PD": (ramp(0.7, 0.8), LOCAL_REASONS, (1, 2), False),
-    "State Police": (ramp(0.9, 1.1), LOCAL_REASONS, (2, 40), False),
-    "Northgate PD": (from_day(date(2024, 3, 15), 0.4), LOCAL_REASONS, (1, 2), False),
-    "Maricopa County Sheriff's Office (AZ)": (ramp(0.08, 0.12), LOCAL_REASONS, (20, 400), False),
-    "DHS - ICE ERO": (ramp(0.2, 0.9), ERO_REASONS, (50, 900), True),
-    "ICE HSI San Diego": (ramp(0.25, 0.22), HSI_REASONS, (20, 600), True),
-    "U.S. Border Patrol": (from_day(date(2025, 4, 7), 0.18), USBP_REASONS, (100, 900), True),
-    "FBI": (ramp(0.16, 0.14), FEDERAL_REASONS, (5, 300), True),
-    "U.S. Marshals Service": (ramp(0.07, 0.08), FEDERAL_REASONS, (10, 500), True),
-    "CBP Office of Field Operations": (from_day(date(2025, 10, 20), 0.12), USBP_REASONS, (100, 900), True),
+    "Harbor City PD": (ramp(2.6, 2.4), LOCAL_REASONS, (1, 2)),
+    "Eastport PD": (ramp(1.6, 1.9), LOCAL_REASONS, (1, 3)),
+    "Harbor County Sheriff's Office": (ramp(1.8, 1.7), LOCAL_REASONS, (1, 3)),
+    "Lakeview Police Department": (ramp(1.1, 1.0), LOCAL_REASONS, (1, 2)),
+    "Bayside PD": (ramp(0.7, 0.8), LOCAL_REASONS, (1, 2)),
+    "State Police": (ramp(0.9, 1.1), LOCAL_REASONS, (2, 40)),
+    "Northgate PD": (from_day(date(2024, 3, 15), 0.4), LOCAL_REASONS, (1, 2)),
+    "Maricopa County Sheriff's Office (AZ)": (ramp(0.08, 0.12), LOCAL_REASONS, (20, 400)),
+    "DHS - ICE ERO": (ramp(0.15, 1.2), ERO_REASONS, (50, 900)),
+    "ICE HSI San Diego": (ramp(0.25, 0.22), HSI_REASONS, (20, 600)),
+    "U.S. Border Patrol": (from_day(date(2025, 4, 7), 0.18), USBP_REASONS, (100, 900)),
+    "FBI": (ramp(0.16, 0.14), FEDERAL_REASONS, (5, 300)),
+    "U.S. Marshals Service": (ramp(0.07, 0.08), FEDERAL_REASONS, (10, 500)),
+    "CBP Office of Field Operations": (from_day(date(2025, 10, 20), 0.12), USBP_REASONS, (100, 900)),
 }
 
 
@@ -90,11 +90,11 @@ def rows(rng: random.Random):
     while day <= LAST:
         season = 1.0 + 0.15 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 100) / 365)
         searches = []
-        for agency, (rate, reasons, networks, federal) in AGENCIES.items():
+        for agency, (rate, reasons, networks) in AGENCIES.items():
             for _ in range(poisson(rng, rate(day) * season)):
                 moment = datetime(day.year, day.month, day.day) + timedelta(seconds=rng.randrange(86400))
-                searches.append((moment, agency, reasons, networks, federal))
-        for moment, agency, reasons, (low, high), federal in sorted(searches, key=lambda s: (s[0], s[1])):
+                searches.append((moment, agency, reasons, networks))
+        for moment, agency, reasons, (low, high) in sorted(searches, key=lambda s: (s[0], s[1])):
             serial += 1
             if GAP[0] <= day <= GAP[1]:
                 continue

@@ -10,7 +10,9 @@ from .changes import notable_notes
 from .content import Bullets, Fact, Facts, Paragraph, Section, Table
 from .focus import Focus, api_call, grain_words, said_row
 
-VAGUE_SHARE = 0.5   # agencies whose reasons are vague this often are named
+VAGUE_SHARE = 0.5   # agencies whose reasons are vague this often are named ...
+VAGUE_MINIMUM = 10  # ... when they searched at least this often (a share of 4 searches in 7 says little)
+LISTED = 3          # agencies named in a fact's detail before "and N more"
 
 
 def glance_section(f: Focus) -> Section:
@@ -143,7 +145,8 @@ def reason_facts(f: Focus, system: str, total) -> list[Fact]:
         if key == "vague":
             heavy = vague_agencies(f, system)
             if len(heavy):
-                detail += (f"; agencies whose reasons are this vague more than {VAGUE_SHARE:.0%} of the time: "
+                detail += (f"; agencies (of {VAGUE_MINIMUM} searches or more) whose reasons are this vague more than "
+                           f"{VAGUE_SHARE:.0%} of the time: "
                            + ", ".join(f"{r.agency} ({share_words(r.vague_share)})" for r in heavy.itertuples()))
         facts.append(Fact(key, label, words, detail, value, qualifier, bool(row["complete"]), call))
     return facts
@@ -178,7 +181,8 @@ def vague_table(f: Focus) -> pd.DataFrame:
 
 def vague_agencies(f: Focus, system: str) -> pd.DataFrame:
     table = vague_table(f)
-    return table[(table["system"] == system) & (table["vague_share"] > VAGUE_SHARE)]
+    return table[(table["system"] == system) & (table["vague_share"] > VAGUE_SHARE)
+                 & (table["searches"] >= VAGUE_MINIMUM)]
 
 
 def agency_facts_of(f: Focus, system: str) -> list[Fact]:
@@ -251,9 +255,14 @@ def behalf_facts(f: Focus, system: str) -> list[Fact]:
     exact = bool(rows["exact"].all())
     named = rows.groupby("on_behalf_of")["value"].sum().sort_values(ascending=False, kind="stable")
     by = rows.groupby("agency")["value"].sum().sort_values(ascending=False, kind="stable")
-    detail = ("for " + ", ".join(f"{agency} {count_words(n)}" for agency, n in named.items())
-              + "; by " + ", ".join(f"{agency} {count_words(n)}" for agency, n in by.items())
+    detail = ("for " + _listed(named) + "; by " + _listed(by)
               + " (the agency is named in the reason text, as in \"assist ICE\"; the text is not kept)")
     return [Fact("on_behalf_of", "Searches run for another agency", count_words(total) if exact
                  else f"at least {count_words(total)}", detail, total, "exact" if exact else "at least", None,
                  api_call("counts", CountQuery(("agency", "on_behalf_of"), f.grain, "searches", f.fy)))]
+
+
+def _listed(counts: pd.Series) -> str:
+    """'ICE 9, CBP 2 and 3 more' from counts by name, largest first."""
+    shown = ", ".join(f"{name} {count_words(n)}" for name, n in counts.head(LISTED).items())
+    return shown + (f" and {len(counts) - LISTED} more" if len(counts) > LISTED else "")
