@@ -9,6 +9,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_finds_nothing():
-    completed = subprocess.run([sys.executable, "-m", "ruff", "check", "auditreport", "tests", "benchmarks", "sample_logs"],
-                               cwd=REPO, capture_output=True, text=True)
+    completed = subprocess.run([sys.executable, "-m", "ruff", "check", "auditreport", "tests", "benchmarks",
+                                "sample_logs"], cwd=REPO, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stdout + completed.stderr
