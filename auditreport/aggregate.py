@@ -340,14 +340,14 @@ class Analysis:
     def __init__(self, store: Store, crosswalk: Crosswalk | None = None):
         self.store = store
         self.crosswalk = crosswalk or project_crosswalk(store.path)
-        self._names: tuple[tuple, pd.DataFrame] | None = None
+        self._names: tuple[int, pd.DataFrame] | None = None
         self._answers: dict[tuple, object] = {}
         self.runs: list[tuple] = []        # (SQL, parameters, periods) run, in order: what a report cost
         self.names_matched = 0             # times the crosswalk matched the store's names
 
-    def _version(self) -> tuple:
-        """Changes whenever a file is ingested (the store is append-only)."""
-        return self.store.row("SELECT count(*), coalesce(max(source_id), 0) FROM sources")
+    def _version(self) -> int:
+        """Changes whenever a file is ingested through the store (it is append-only)."""
+        return self.store.generation
 
     def agency_names(self) -> pd.DataFrame:
         """Every searching-agency name in the store, matched against the crosswalk (one row per name)."""

@@ -79,6 +79,7 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_DB, *, read_only: bool = False):
         self.path = Path(path)
+        self.generation = 0  # counts the files ingested through this Store: answers computed before are stale
         if read_only and not self.path.exists():
             raise UsageError(f"there is no database at {self.path}",
                              hint="Ingest a file first (auditreport ingest FILE), or pass --db PATH.")
@@ -195,6 +196,7 @@ class Store:
             if all_findings:
                 connection.executemany("INSERT INTO findings VALUES (?, ?, ?, ?)",
                                        [[source_id, f.location, f.kind, f.message] for f in all_findings])
+        self.generation += 1
         return IngestResult(source_id, source.file_name, False, inserted, len(all_findings))
 
     def _overlap_findings(self, source_id: int) -> list[Finding]:

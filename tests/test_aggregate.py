@@ -496,3 +496,20 @@ def test_a_withheld_agency_has_no_share(tmp_path):
 def test_apportion_needs_a_calendar_grain():
     with pytest.raises(UsageError, match="--apportion splits numbers across calendar periods"):
         CountQuery(grain="reported", apportion=True)
+
+
+def test_one_session_sees_every_ingest(tmp_path):
+    """An analysis session answers once per question, and again after a file is ingested (the notebook's way)."""
+    import auditreport
+
+    first = write_csv(tmp_path / "first.csv", [("agency", "system", "period", "searches"), ("FBI", "S", "2017-Q1", "5")])
+    second = write_csv(tmp_path / "second.csv", [("agency", "system", "period", "searches"),
+                                                 ("ICE", "S", "2017-Q2", "7")])
+    with auditreport.open_db(tmp_path / "session.duckdb") as db:
+        db.ingest(first)
+        assert list(db.counts(by="agency").table["agency"]) == ["Federal Bureau of Investigation"]
+        assert db.counts(by="agency") is db.counts(by="agency")  # asked once
+        db.ingest(second)
+        agencies = set(db.counts(by="agency").table["agency"])
+        assert agencies == {"Federal Bureau of Investigation", "U.S. Immigration and Customs Enforcement"}
+        assert db.analysis.names_matched == 2
