@@ -502,7 +502,8 @@ def test_one_session_sees_every_ingest(tmp_path):
     """An analysis session answers once per question, and again after a file is ingested (the notebook's way)."""
     import auditreport
 
-    first = write_csv(tmp_path / "first.csv", [("agency", "system", "period", "searches"), ("FBI", "S", "2017-Q1", "5")])
+    first = write_csv(tmp_path / "first.csv", [("agency", "system", "period", "searches"),
+                                               ("FBI", "S", "2017-Q1", "5")])
     second = write_csv(tmp_path / "second.csv", [("agency", "system", "period", "searches"),
                                                  ("ICE", "S", "2017-Q2", "7")])
     with auditreport.open_db(tmp_path / "session.duckdb") as db:
