@@ -116,6 +116,25 @@ def _fits(query: CountQuery) -> str:
 
 SERIES = ("measure", "system", "agency_as_given", "reason_category", "query_type", "on_behalf_of")
 
+# Days of each bucket that an audit log of the system records in full (its coverage: gaps and partial days left out),
+# and the bucket's length: columns period, system, days, length.
+_LOGGED_DAYS = """
+        WITH covered AS (
+            SELECT DISTINCT system, unnest(range(period_start, period_end, INTERVAL 1 DAY))::DATE AS day
+            FROM coverage WHERE period_end > period_start)
+        SELECT b.period, c.system, count(*) AS days,
+               datediff('day', any_value(b.bucket_start), any_value(b.bucket_end)) AS length
+        FROM covered c JOIN buckets b ON c.day >= b.bucket_start AND c.day < b.bucket_end
+        GROUP BY b.period, c.system"""
+
+
+def source_ids_of(table: pd.DataFrame) -> set[int]:
+    """The sources behind the rows of a counts table (its `source_ids` column, '1,3')."""
+    ids: set[int] = set()
+    for value in table.get("source_ids", pd.Series(dtype=str)).dropna():
+        ids.update(int(part) for part in str(value).split(","))
+    return ids
+
 
 def _counts_sql(query: CountQuery) -> str:
     """SQL over `observations`, `coverage` and the registered `buckets` and `agency_names`; one row per
@@ -187,15 +206,7 @@ def _counts_sql(query: CountQuery) -> str:
                coalesce(sum(days) FILTER (WHERE status <> 'missing'), 0) AS days
         FROM placed GROUP BY period, {key_list}
     ),
-    covered AS (  -- the days an audit log of the system records every search of (gaps and partial days left out)
-        SELECT DISTINCT system, unnest(range(period_start, period_end, INTERVAL 1 DAY))::DATE AS day
-        FROM coverage WHERE period_end > period_start
-    ),
-    logged_days AS (  -- days of each bucket that an audit log of the system records
-        SELECT b.period, c.system, count(*) AS days
-        FROM covered c JOIN buckets b ON c.day >= b.bucket_start AND c.day < b.bucket_end
-        GROUP BY b.period, c.system
-    ),
+    logged_days AS ({_LOGGED_DAYS}),
     coverage_by_group AS (
         SELECT s.period, s.bucket_start, s.bucket_end, {', '.join(f's.{d}' for d in by)}, s.measure,
                bool_and(CASE WHEN s.logged THEN coalesce(l.days, 0) ELSE coalesce(d.days, 0) END
@@ -440,20 +451,46 @@ class Analysis:
                 table[column] = table[column].fillna(False).astype(bool)
             table.attrs["sql"] = sql
             return table
-        return self._remember(("changes", query), lambda: compute().copy())
+        return self._remember(("changes", query), compute)
+
+    def system_spans(self, measure: str = "searches") -> pd.DataFrame:
+        """Per system, the first and last day with a number (not a missing cell): columns system, first_day, end
+        (the day after the last)."""
+        def compute() -> pd.DataFrame:
+            return self.store.query("""
+                SELECT system, min(period_start) AS first_day, max(period_end) AS "end"
+                FROM observations WHERE measure = ? AND status <> 'missing' GROUP BY system ORDER BY system""",
+                                    [measure])
+        return self._remember(("system_spans", measure), compute)
+
+    def source_coverage(self) -> pd.DataFrame:
+        """Per source and system: the first and last day with searches, the cells not reported, and for audit logs
+        the days recorded in full, in how many stretches, whether the user stated the log complete and its
+        retention period (columns source_id, source, reader, system, first_day, last_day, not_reported, covered,
+        stretches, stated_complete, retention_days)."""
+        def compute() -> pd.DataFrame:
+            return self.store.query("""
+                WITH spans AS (
+                    SELECT source_id, system, min(period_start) AS first_day, max(period_end) - 1 AS last_day,
+                           count(*) FILTER (WHERE status <> 'reported') AS not_reported
+                    FROM observations WHERE measure = 'searches' GROUP BY ALL),
+                logged AS (
+                    SELECT source_id, system, sum(period_end - period_start) AS covered, count(*) AS stretches
+                    FROM coverage GROUP BY ALL)
+                SELECT s.source_id, s.file_name AS source, s.reader, p.system, p.first_day, p.last_day,
+                       p.not_reported, l.covered, l.stretches,
+                       coalesce(json_extract(s.options, '$.complete')::BOOLEAN, false) AS stated_complete,
+                       json_extract(s.options, '$.retention_days')::INTEGER AS retention_days
+                FROM spans p JOIN sources s USING (source_id)
+                LEFT JOIN logged l ON l.source_id = p.source_id AND l.system = p.system
+                ORDER BY s.source_id, p.system""")
+        return self._remember(("source_coverage",), compute)
 
     def covered_days(self, query: CountQuery) -> pd.DataFrame:
         """Per system with an audit log and bucket of the grain: the days the logs record in full (`days`) of
         the bucket's `length` (columns period, system, days, length)."""
         def compute() -> pd.DataFrame:
-            sql = """
-                WITH covered AS (
-                    SELECT DISTINCT system, unnest(range(period_start, period_end, INTERVAL 1 DAY))::DATE AS day
-                    FROM coverage WHERE period_end > period_start)
-                SELECT b.period, c.system, count(*) AS days,
-                       datediff('day', any_value(b.bucket_start), any_value(b.bucket_end)) AS length
-                FROM covered c JOIN buckets b ON c.day >= b.bucket_start AND c.day < b.bucket_end
-                GROUP BY b.period, c.system ORDER BY ALL"""
+            sql = _LOGGED_DAYS + " ORDER BY ALL"
             return self._run(sql, {}, self.buckets(query))
         return self._remember(("covered_days", query.grain, query.fiscal_year_start, query.measure), compute)
 
@@ -599,6 +636,6 @@ def published_figures(store: Store) -> pd.DataFrame:
     return Analysis(store).published_figures()
 
 
-__all__ = ["Analysis", "CountQuery", "Counts", "counts", "shares", "changes", "findings", "sources",
+__all__ = ["Analysis", "CountQuery", "Counts", "counts", "source_ids_of", "shares", "changes", "findings", "sources",
            "published_figures", "agency_names", "agency_roster", "unmatched_agencies",
            "display_value", "ALL_GRAINS", "PeriodError"]

@@ -114,7 +114,8 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
     source, read = read_file(path, options, progress=progress, agencies=agencies)
     if options.is_audit_log:
         with read:  # the log's counts, in a Parquet file the store reads straight in
-            return store.add_source(source, read.counts, read.findings)
+            result = store.add_source(source, read.counts, read.findings)
+        return _with_other_options(store, result, read.options) if result.already_ingested else result
     return store.add_source(source, read.observations, read.findings)
 
 
@@ -133,6 +134,22 @@ def _already_ingested(store: Store, path: str | Path, options: IngestOptions) ->
     note = (f"It was read with other options ({', '.join(f'{k}={stored.get(k)!r}' for k in differing)}); "
             "to read it again with yours, ingest it into a new database (--db)." if differing else "")
     return IngestResult(source_id, path.name, True, 0, 0, note)
+
+
+LOG_OPTIONS = ("mapping", "system", "agency", "source_tz", "tz", "retention_days", "complete", "reason_rules")
+
+
+def _with_other_options(store: Store, result: IngestResult, asked: dict) -> IngestResult:
+    """A log ingested before with other options (another zone, --complete) is not read again: say so."""
+    from dataclasses import replace
+
+    stored = store.source_options(result.source_id)
+    differing = sorted(key for key in LOG_OPTIONS if stored.get(key) != asked.get(key))
+    if not differing:
+        return result
+    options = ", ".join(f"{key}={stored.get(key)!r}" for key in differing)
+    return replace(result, note=f"It was read with other options ({options}); to read it again with yours, ingest "
+                                "it into a new database (--db).")
 
 
 def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: bool = False) -> list[IngestResult]:
@@ -195,15 +212,16 @@ class AuditDB:
         from . import aggregate
 
         query = aggregate.CountQuery(_dimensions(by), grain, measure, fiscal_year_start, apportion)
-        return self.analysis.counts(query)
+        return _yours(self.analysis.counts(query))
 
     def shares(self, by: str | Iterable[str] | None = "agency", grain: str = "year",
-               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> Counts:
-        """Each group's share of the searches in its period."""
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, within: str | Iterable[str] | None = None) -> Counts:
+        """Each group's share of the searches in its period and system (and `within` dimensions: by="agency,
+        reason_category", within="agency" gives each agency's reasons as shares of its own searches)."""
         from . import aggregate
 
         query = aggregate.CountQuery(_dimensions(by), grain, "searches", fiscal_year_start)
-        return self.analysis.shares(query)
+        return _yours(self.analysis.shares(query, _dimensions(within)))
 
     def changes(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter",
                 fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> pd.DataFrame:
@@ -211,7 +229,7 @@ class AuditDB:
         from . import aggregate
 
         query = aggregate.CountQuery(_dimensions(by), grain, "searches", fiscal_year_start)
-        return self.analysis.changes(query)
+        return self.analysis.changes(query).copy()
 
     def findings(self) -> pd.DataFrame:
         """Data-quality findings (columns source, location, kind, message), agency names included."""
@@ -219,7 +237,7 @@ class AuditDB:
 
     def agencies(self) -> pd.DataFrame:
         """Every searching-agency name: as given, as counted, its hierarchy, and how it was matched."""
-        return self.analysis.agency_names()
+        return self.analysis.agency_names().copy()
 
     def unmatched_agencies(self) -> pd.DataFrame:
         """Names the crosswalk does not know, for review (add them to agencies.toml)."""
@@ -244,10 +262,10 @@ class AuditDB:
                 "panels": charts.small_multiples}
         if kind not in draw:
             raise UsageError(f"unknown chart kind {kind!r}", hint="Use bars, trend, panels or share.")
-        table = counts.table
-        ids = {int(part) for value in table.get("source_ids", []) if isinstance(value, str)
-               for part in value.split(",")}
-        return draw[kind](table, by=by, title=title, source_line=source_line(self.sources(), ids))
+        from .aggregate import source_ids_of
+
+        return draw[kind](counts.table, by=by, title=title,
+                          source_line=source_line(self.sources(), source_ids_of(counts.table)))
 
     def report(self, out: str | Path, *, period: str | None = None, grain: str | None = None,
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
@@ -265,6 +283,13 @@ class AuditDB:
         written = build_report(self.analysis, out, period=period, grain=grain, fiscal_year_start=fiscal_year_start,
                                title=title, formats=formats)
         return written.get("html") or next(iter(written.values()))
+
+
+def _yours(counts: Counts) -> Counts:
+    """A copy of a session's answer: what a notebook does to it never changes the next answer or a report."""
+    from dataclasses import replace
+
+    return replace(counts, table=counts.table.copy(), left_out=counts.left_out.copy())
 
 
 def open_db(path: str | Path = DEFAULT_DB, *, read_only: bool = False,

@@ -32,7 +32,7 @@ from .errors import UsageError
 from .model import measure
 from .wording import count_words, percent_words
 
-__all__ = ["DPI", "FONT", "PALETTE", "searches_by_period", "share_by_agency", "small_multiples",
+__all__ = ["DPI", "FONT", "LEVEL_COLOURS", "PALETTE", "searches_by_period", "share_by_agency", "small_multiples",
            "trend_lines"]
 
 FONT = "DejaVu Sans"  # ships with matplotlib, so every machine draws the same glyphs
@@ -42,6 +42,9 @@ FIGSIZE = (10.0, 6.0)
 # Okabe-Ito, ordered so that neighbours in a stack differ in hue and lightness; yellow last
 # because it is hard to see as a thin line on white.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+# Levels of government keep one colour in every chart; federal stands out in vermillion.
+LEVEL_COLOURS = {"municipal": "#0072B2", "county": "#E69F00", "state": "#CC79A7", "federal": "#D55E00",
+                 "regional": "#56B4E9", "tribal": "#009E73", "other": "#000000", "not known": "#999999"}
 # After eight groups colours repeat, so the repeats are told apart by pattern.
 _BAR_PATTERNS = ("", "..", "xx", "oo")
 _LINE_STYLES = ("-", "--", ":", "-.")
@@ -90,9 +93,10 @@ _MARK_HEADROOM = 1.35  # marks above bars may raise the y axis to this much of t
 
 # -- public charts --------------------------------------------------------------------------------
 def searches_by_period(table: pd.DataFrame, *, by: str = "agency", title: str | None = None,
-                       source_line: str, unit: str = "searches") -> Figure:
+                       source_line: str, unit: str = "searches", colours: dict[str, str] | None = None) -> Figure:
     """Stacked bars: one bar per period, one segment per `by` value; unknown parts are marked.
 
+    `colours` fixes the colour of some groups (`LEVEL_COLOURS` for levels of government).
     Segment heights are the known part of each value. Withheld, suppressed, missing and
     inexact values are named in a mark above the bar, never drawn as zero; periods the data do
     not fully cover are hatched and labelled "partial".
@@ -119,7 +123,7 @@ def searches_by_period(table: pd.DataFrame, *, by: str = "agency", title: str | 
                          hint="Check the aggregation; counts of searches are never negative.")
     periods = _period_order(cells)
     groups = _group_order(cells)
-    colours = _colours(groups)
+    colours = _colours(groups, colours)
     patterns = {group: _pattern(i) for i, group in enumerate(groups)}
     cell_at = {(row.period, row.group): row for row in cells.itertuples(index=False)}
 
@@ -560,8 +564,12 @@ def _group_order(cells: pd.DataFrame) -> list[str]:
     return sorted(totals.index, key=lambda g: (-totals[g], g))
 
 
-def _colours(groups: list[str]) -> dict[str, str]:
-    return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+def _colours(groups: list[str], fixed: dict[str, str] | None = None) -> dict[str, str]:
+    """A colour per group: the fixed one where given (a level keeps its colour from chart to chart), else the
+    palette in order."""
+    fixed = fixed or {}
+    free = iter(c for c in PALETTE * (1 + len(groups) // len(PALETTE)) if c not in fixed.values())
+    return {g: fixed[g] if g in fixed else next(free) for g in groups}
 
 
 def _pattern(index: int) -> str:

@@ -56,7 +56,26 @@ def command(function):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The program: a mistake on the command line is one line on stderr, exit 2, like every other error."""
+
+    def main(self, *args, **kwargs):
+        kwargs.pop("standalone_mode", None)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            if error.ctx is not None and type(error).__name__ == "NoArgsIsHelpError":  # a bare group: its help
+                click.echo(error.ctx.get_help())
+                sys.exit(0)
+            where = error.ctx.command_path if error.ctx else "auditreport"
+            click.echo(f"error: {error.format_message().rstrip('.')}. See '{where} --help'.", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: stopped.", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="auditreport")
 def main() -> None:
     """auditreport: who searches shared police databases, and how often.
@@ -261,12 +280,8 @@ def report(db, out, period, grain, fiscal_year_start, title, formats, agencies):
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         path = database.report(out, period=period, grain=grain, fiscal_year_start=fiscal_year_start, title=title,
                                formats=formats)
-    click.echo(f"report written to {Path(path).parent}: {', '.join(sorted(p.name for p in _written(path)))}")
-
-
-def _written(path) -> list[Path]:
-    folder = Path(path).parent
-    return [p for p in folder.iterdir() if p.name.startswith("report.")]
+    click.echo(f"report ({formats}) written to {Path(path).parent}"
+               + ("" if period else "; it reviews the latest complete period: pass --period to review another"))
 
 
 @main.command()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import bdtr, bdtrc  # binomial tails; scipy.special loads in a third of scipy.stats' time
 
-from .wording import change_words, count_words
+from .wording import change_words, count_words, signed_count_words
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,15 @@ class Comparison:
     notable: bool = False
     why_not: str = ""           # why the two cannot be compared, in words ("" when they can)
     large: bool = False         # a fall or rise large enough to suggest an incomplete log
+    verdict: str = ""           # what the rule says of a compared change, in words
+
+    def change_words(self) -> str:
+        """The change as a table shows it beside both values: 'down 24% (−64)', or why it is not compared."""
+        if self.why_not:
+            return f"not compared: {self.why_not}"
+        if self.ratio is None:
+            return f"{count_words(self.value)} against none"
+        return f"{change_words(self.ratio)} ({signed_count_words(self.change)})"
 
     def words(self) -> str:
         """'up 70% on 2024-Q3 (298)', or why it cannot be compared."""
@@ -107,4 +116,12 @@ def compare(value, exact: bool, complete: bool, days: int, other, other_exact: b
     material = other == 0 or abs(change) >= rule.min_change * other
     notable = max(value, other) >= rule.min_count and material and p < rule.alpha
     large = other > 0 and (value <= rule.large_fall * other or value >= rule.large_rise * other)
-    return Comparison(float(value), float(other), other_label, change, ratio, p, notable, "", large)
+    if notable:
+        verdict = "notable by the rule in the method section"
+    elif p >= rule.alpha:
+        verdict = "a change chance alone could explain"
+    elif not material:
+        verdict = f"beyond chance, but less than the {rule.min_change:.0%} change the rule asks"
+    else:
+        verdict = f"too few searches to call notable (fewer than {rule.min_count})"
+    return Comparison(float(value), float(other), other_label, change, ratio, p, notable, "", large, verdict)

@@ -183,7 +183,7 @@ class FindingKind:
 FINDING_KINDS = {k.name: k for k in (
     FindingKind("coverage_gap", "The log is probably missing days", "completeness"),
     FindingKind("partial_day", "A first or last day of the log is not recorded in full", "completeness"),
-    FindingKind("quiet_days", "Days without searches, taken as days without searches", "completeness"),
+    FindingKind("quiet_days", "Quiet days: no searches, and not a gap by the rule", "completeness"),
     FindingKind("stated_complete", "A log stated complete by the person who ingested it", "completeness"),
     FindingKind("blank_cells", "Blank cells, read as missing (not zero)", "completeness"),
     FindingKind("missing_cells", "Cells marked as not available", "completeness"),

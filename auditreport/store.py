@@ -19,12 +19,13 @@ from .errors import AuditReportError, UsageError
 from .model import (COVERAGE_COLUMNS, FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS,
                     QUALIFIERS, SOURCE_COLUMNS, STATUSES, Finding, ObservationFile)
 from .privacy import guard_observation_file, guard_observations
+from .read.log_coverage import coverage_of
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_DB = "auditreport.duckdb"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MEMORY_LIMIT = "384MB"  # a 10M-row audit log (2.4M observations) ingests in about 420 MB of peak memory
 
 MIGRATIONS = {
@@ -37,7 +38,30 @@ MIGRATIONS = {
     ],
     2: ["ALTER TABLE observations ADD COLUMN on_behalf_of VARCHAR"],  # agencies named in reason text
     3: ["CREATE TABLE coverage (" + ", ".join(f"{c.name} {c.sql_type}" for c in COVERAGE_COLUMNS) + ")"],
+    4: [lambda connection: _coverage_by_rule(connection)],  # gaps and partial days by one rule, for older logs
 }
+
+
+def _coverage_by_rule(connection) -> None:
+    """Schema 4: a log ingested before the gap rule covered every day from its first to its last, and called every
+    empty day a gap. Work its coverage and coverage findings out again from its own day-level counts, by the rule
+    of read/log_coverage.py, so that old and new databases agree on which periods are complete."""
+    for source_id, options in connection.execute(
+            "SELECT source_id, options FROM sources WHERE reader = 'audit-log' ORDER BY source_id").fetchall():
+        days = connection.execute("""
+            SELECT system, period_start, sum(value) FROM observations
+            WHERE source_id = ? AND measure = 'searches' AND period_end = period_start + 1
+            GROUP BY ALL ORDER BY ALL""", [source_id]).fetchall()
+        coverage, findings = coverage_of(days, bool(json.loads(options or "{}").get("complete")))
+        connection.execute("DELETE FROM coverage WHERE source_id = ?", [source_id])
+        connection.execute("DELETE FROM findings WHERE source_id = ? AND kind IN ('coverage_gap', 'partial_day')",
+                           [source_id])
+        if coverage:
+            connection.executemany("INSERT INTO coverage VALUES (?, ?, ?, ?)",
+                                   [[source_id, system, start, end] for system, start, end in coverage])
+        if findings:
+            connection.executemany("INSERT INTO findings VALUES (?, ?, ?, ?)",
+                                   [[source_id, f.location, f.kind, f.message] for f in findings])
 
 
 @dataclass(frozen=True)
@@ -130,7 +154,10 @@ class Store:
                                     "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP)")
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version]:
-                    self.connection.execute(statement)
+                    if callable(statement):
+                        statement(self.connection)
+                    else:
+                        self.connection.execute(statement)
                 self.connection.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, _now()])
 
     @contextmanager

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 
+MINUS = "\u2212"  # a minus sign, not a hyphen, before a negative change
+
 __all__ = ["change_words", "count_words", "is_known", "percent_words", "qualifier_words", "said", "share_words",
-           "value_words"]
+           "signed_count_words", "value_words"]
 
 
 def is_known(value) -> bool:
@@ -30,6 +32,14 @@ def is_known(value) -> bool:
 def count_words(value: float) -> str:
     """A count with thousands separators: 2099 -> '2,099' (never '2099.0')."""
     return f"{value:,.0f}"
+
+
+def signed_count_words(change: float) -> str:
+    """A change in a count with its sign: +52, −13 (a true minus sign), 0."""
+    if not change:
+        return "0"
+    sign = "+" if change > 0 else MINUS
+    return f"{sign}{count_words(abs(change))}"
 
 
 def percent_words(fraction: float) -> str:

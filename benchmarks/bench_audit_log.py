@@ -244,7 +244,13 @@ def write_results(arguments, log: Path, runs: dict[str, list[dict]]) -> None:
     every = ["{}: {}".format(name, ", ".join("{:.2f}".format(r["seconds"]) for r in results))
              for name, results in runs.items()]
     lines += ["", "All runs (seconds): " + "; ".join(every) + ".", ""]
-    arguments.results.write_text("\n".join(lines) + "\n", "utf-8")
+    kept = ""  # another benchmark's section of the file (bench_report.py writes between its markers) stays
+    if arguments.results.exists():
+        previous = arguments.results.read_text("utf-8")
+        start = previous.find("<!-- bench_report: begin")
+        if start >= 0:
+            kept = "\n" + previous[start:]
+    arguments.results.write_text("\n".join(lines) + "\n" + kept, "utf-8")
     print("\n".join(lines))
 
 

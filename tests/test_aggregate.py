@@ -509,7 +509,11 @@ def test_one_session_sees_every_ingest(tmp_path):
     with auditreport.open_db(tmp_path / "session.duckdb") as db:
         db.ingest(first)
         assert list(db.counts(by="agency").table["agency"]) == ["Federal Bureau of Investigation"]
-        assert db.counts(by="agency") is db.counts(by="agency")  # asked once
+        query = CountQuery(("agency",), "quarter")
+        assert db.analysis.counts(query) is db.analysis.counts(query)  # asked once
+        mine = db.counts(by="agency").table
+        mine.loc[0, "value"] = 1_000_000  # a notebook's edit of an answer changes no later answer
+        assert db.counts(by="agency").table.loc[0, "value"] == 5
         db.ingest(second)
         agencies = set(db.counts(by="agency").table["agency"])
         assert agencies == {"Federal Bureau of Investigation", "U.S. Immigration and Customs Enforcement"}

@@ -185,7 +185,7 @@ def test_a_quiet_day_of_a_small_log_is_no_gap_and_distinct_users_are_counted():
     # one empty day at about one search a day is not unlikely: no gap, and the whole span is covered
     assert ("quiet_days", "2025-06-30 to 2025-07-03") in kinds
     assert not [kind for kind, _ in kinds if kind in ("coverage_gap", "partial_day")]
-    assert read.coverage == (("Flock ALPR", date(2025, 6, 30), date(2025, 7, 4)),)
+    assert read.coverage == (("Flock ALPR (search audit)", date(2025, 6, 30), date(2025, 7, 4)),)
     users = next(f for f in read.findings if f.kind == "distinct_users")
     assert users.location == "Testville PD" and users.message.startswith("3 distinct user(s)")
     assert "u-1" not in " ".join(f.message for f in read.findings)
@@ -378,7 +378,7 @@ def eugene_sample_text(folder: Path) -> str:
         start, stop = max(row.period_start, first), min(row.period_end, end)
         period = row.period if (start, stop) == (row.period_start, row.period_end) else \
             f"{start:%Y-%m-%d} to {stop - dt.timedelta(days=1):%Y-%m-%d}"
-        lines.append(f"{row.agency},Flock ALPR,{period},{int(row.value)}")
+        lines.append(f"{row.agency},Flock ALPR (search audit),{period},{int(row.value)}")
     lines += [""] + [f'"{note}"' for note in SAMPLE_NOTES]
     return "\n".join(lines) + "\n"
 

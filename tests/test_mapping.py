@@ -24,7 +24,7 @@ def test_shipped_profiles():
     assert load_profile("flock-organization-audit").view == "organization"
     search = load_profile("flock-search-audit")
     assert search.columns == {"time": "searchDate", "devices": "cameraCount", "reason": "reason", "users": "userId"}
-    assert "agency" not in search.columns and search.system == "Flock ALPR"
+    assert "agency" not in search.columns and search.system == "Flock ALPR (search audit)"
 
 
 @pytest.mark.parametrize("name", ["flock-network-audit", "flock-organization-audit", "flock-search-audit"])

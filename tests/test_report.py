@@ -97,7 +97,7 @@ def test_the_federal_headline_counts_the_federal_rows_not_the_others(tmp_path):
     assert run("report", "--db", db, "--out", tmp_path / "out", "--format", "csv,html").exit_code == 0
     facts = {r["key"]: r for r in read_csv(tmp_path / "out" / "at-a-glance.csv")}
     assert (facts["federal"]["value"], facts["federal"]["in_words"]) == ("15", "15")  # FBI 12 + ERO 3, never 135
-    assert (facts["federal_share"]["value"], facts["federal_share"]["in_words"]) == ("0.1", "10%")  # never 90%
+    assert (facts["federal_share"]["share"], facts["federal_share"]["in_words"]) == ("0.1", "10%")  # never 90%
     assert "U.S. Department of Justice 12" in facts["federal"]["detail"]
     assert "U.S. Department of Homeland Security 3" in facts["federal"]["detail"]
 

@@ -10,7 +10,7 @@ import pytest
 from auditreport.errors import AuditReportError, PrivacyWarning, UsageError
 from auditreport.model import FINDING_COLUMNS, OBSERVATION_COLUMN_NAMES, SOURCE_COLUMNS, Finding
 from auditreport.read.count_table import TableRead, read_count_table
-from auditreport.store import IngestResult, SourceInfo, Store
+from auditreport.store import IngestResult, SCHEMA_VERSION, SourceInfo, Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COPLINK = Path(__file__).parent.parent / "sample_logs" / "coplink-region-outside-agency-queries-2017-2019.csv"
@@ -53,7 +53,7 @@ def test_new_database_has_the_declared_schema(store):
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations' "
         "ORDER BY ordinal_position").fetchall()]
     assert names == list(OBSERVATION_COLUMN_NAMES)
-    assert store.row("SELECT max(version) FROM schema_migrations") == (3,)
+    assert store.row("SELECT max(version) FROM schema_migrations") == (SCHEMA_VERSION,)
 
 
 def test_reopening_does_not_migrate_again(tmp_path):
@@ -323,3 +323,26 @@ def test_a_parquet_file_with_a_bad_value_stores_nothing(store, tmp_path, column,
     assert str(raised.value).startswith("wide_jan-17_labels.csv: ")  # the file that would have been stored
     assert snapshot(store) == before
     assert "incoming_observations" not in store.table_names()
+
+
+def test_a_database_of_schema_3_gets_its_log_coverage_by_the_gap_rule(tmp_path):
+    """Before schema 4 a log covered every day from its first to its last and called each empty day a gap: the
+    upgrade works the coverage out again from the stored day counts, so old and new databases agree."""
+    import auditreport
+    from tests.conftest import NETWORK_SAMPLE
+
+    path = tmp_path / "old.duckdb"
+    with auditreport.open_db(path) as db:
+        db.ingest(NETWORK_SAMPLE, profile="flock-network-audit", tz="America/Los_Angeles")
+        expected = db.counts(by=None, grain="quarter").table[["period", "complete"]].values.tolist()
+    with Store(path) as store:  # make it look as schema 3 wrote it
+        connection = store.connection
+        connection.execute("""UPDATE coverage SET period_start = (SELECT min(period_start) FROM coverage),
+                                                  period_end = (SELECT max(period_end) FROM coverage)""")
+        connection.execute("DELETE FROM findings WHERE kind = 'coverage_gap'")
+        connection.execute("INSERT INTO findings VALUES (1, '2025-01-01', 'coverage_gap', 'one empty day')")
+        connection.execute("DELETE FROM schema_migrations WHERE version = 4")
+    with auditreport.open_db(path, read_only=True) as db:  # opened to read: upgraded once, then read
+        assert db.counts(by=None, grain="quarter").table[["period", "complete"]].values.tolist() == expected
+        gaps = db.findings().query("kind == 'coverage_gap'")
+        assert list(gaps["location"]) == ["2024-05-12 to 2024-05-15"]

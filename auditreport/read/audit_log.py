@@ -34,7 +34,7 @@ from ..model import OBSERVATION_COLUMNS, REPORTED, Finding, ObservationFile
 from ..rules import ReasonRules, load_reason_rules
 from ..sql import sql_text
 from .grid import file_identity
-from .log_coverage import covered_days
+from .log_coverage import coverage_of
 from .log_layout import log_layout
 from .log_reasons import ReasonClasses
 from .log_scan import LogScan, csv_sql
@@ -233,7 +233,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
             users_system = labels["system"] if user_findings and "system" not in columns else None
             rows_read, day_counts = _write_counts(connection, scan, labels, classes, header("time"), counts.path,
                                                   users_system)
-        coverage, coverage_findings = _coverage(day_counts, complete)
+        coverage, coverage_findings = coverage_of(day_counts, complete)
         findings += coverage_findings + user_findings
         sha256, size_bytes = identity.result()
     except BaseException:
@@ -401,19 +401,6 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
         COPY (SELECT {', '.join(selects)} FROM ({' UNION ALL '.join(counted)}) o LEFT JOIN classes k USING (class))
         TO {sql_text(str(path))} (FORMAT parquet)""")
     return int(rows_read or 0), day_counts
-
-
-def _coverage(day_counts: list[tuple], complete: bool) -> tuple[tuple, list[Finding]]:
-    """Per system, the days the log records in full (log_coverage.py) and the findings that say why."""
-    by_system: dict[str, list[tuple[date, int]]] = {}
-    for system, day, searches in day_counts:
-        by_system.setdefault(system, []).append((day, int(searches)))
-    coverage, findings = [], []
-    for system, days in sorted(by_system.items()):
-        covered = covered_days(days, complete=complete, system=system if len(by_system) > 1 else "")
-        coverage += [(system, start, end) for start, end in covered.intervals]
-        findings += covered.findings
-    return tuple(coverage), findings
 
 
 def _distinct_users(connection, agency_label: str, agency_column: bool) -> list[Finding]:

@@ -136,3 +136,16 @@ def covered_days(day_counts: list[tuple[date, int]], *, complete: bool = False, 
     if not intervals:  # a log with no whole day is still a log: it covers nothing, but its system is logged
         intervals.append((first, first))
     return Coverage(intervals, findings)
+
+
+def coverage_of(day_counts: list[tuple], complete: bool = False) -> tuple[tuple, list[Finding]]:
+    """Per system, the days a log records in full and the findings that say why: from (system, day, searches)."""
+    by_system: dict[str, list[tuple[date, int]]] = {}
+    for system, day, searches in day_counts:
+        by_system.setdefault(system, []).append((day, int(searches)))
+    coverage, findings = [], []
+    for system, days in sorted(by_system.items()):
+        covered = covered_days(days, complete=complete, system=system if len(by_system) > 1 else "")
+        coverage += [(system, start, end) for start, end in covered.intervals]
+        findings += covered.findings
+    return tuple(coverage), findings

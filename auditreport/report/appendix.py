@@ -12,7 +12,6 @@ from ..aggregate import CountQuery
 from ..model import FINDING_KINDS
 from ..periods import Period, describe
 from ..read.log_coverage import RULE as COVERAGE_RULE
-from ..wording import is_known, share_words
 from .content import Column, Paragraph, Section, Table, TableView
 from .focus import Focus, grain_words, qualifiers
 from .glance import vague_table
@@ -74,11 +73,10 @@ def reasons_section(f: Focus) -> Section:
     counts = f.ask(("reason_category",))
     shares = f.ask_shares(("reason_category",))
     data = counts[counts["system"].isin([s for s in set(counts["system"]) if f.has_reasons(s)])].merge(
-        shares[["period", "system", "reason_category", "value"]].rename(columns={"value": "share"}),
+        shares[["period", "system", "reason_category", "value", "display"]].rename(
+            columns={"value": "share", "display": "share_in_words"}),
         on=["period", "system", "reason_category"], how="left")
-    data = data.assign(qualifier=qualifiers(data),
-                       share_in_words=[share_words(v) if is_known(v) else "" for v in data["share"]],
-                       reason_category=data["reason_category"].fillna("not given"))
+    data = data.assign(qualifier=qualifiers(data), reason_category=data["reason_category"].fillna("not given"))
     data = data[["system", "period", "period_start", "reason_category", "value", "qualifier", "display", "share",
                  "share_in_words", "complete"]].rename(columns={"value": "searches",
                                                                 "display": "searches_in_words"})
@@ -170,30 +168,19 @@ def quality_section(f: Focus) -> Section:
 
 
 def coverage_table(f: Focus) -> pd.DataFrame:
-    store = f.analysis.store
-    spans = store.query("""
-        SELECT s.source_id, s.file_name AS source, o.system, min(o.period_start) AS first_day,
-               max(o.period_end) - 1 AS last_day, count(*) FILTER (WHERE o.status <> 'reported') AS not_reported,
-               s.reader
-        FROM observations o JOIN sources s USING (source_id)
-        WHERE o.measure = 'searches' GROUP BY ALL ORDER BY s.source_id, o.system""")
-    logged = store.query("""
-        SELECT source_id, system, sum(period_end - period_start) AS covered, count(*) AS pieces,
-               max(period_end) - min(period_start) AS span
-        FROM coverage GROUP BY ALL""")
+    """What each source covers, in words: an audit log's days recorded in full, a count table's gaps."""
     rows = []
-    for row in spans.itertuples():
-        match = logged[(logged["source_id"] == row.source_id) & (logged["system"] == row.system)]
-        if len(match):
-            m = match.iloc[0]
-            words = (f"an audit log: {int(m['covered']):,} of {(row.last_day - row.first_day).days + 1:,} days "
-                     f"recorded in full" + (f", in {int(m['pieces'])} stretches" if m["pieces"] > 1 else ""))
+    for row in f.analysis.source_coverage().itertuples():
+        first, last = pd.Timestamp(row.first_day).date(), pd.Timestamp(row.last_day).date()
+        if row.reader == "audit-log":
+            words = (f"an audit log: {int(row.covered or 0):,} of {(last - first).days + 1:,} days recorded in full"
+                     + (f", in {int(row.stretches)} stretches" if (row.stretches or 0) > 1 else "")
+                     + ("; stated complete by the person who ingested it" if row.stated_complete else ""))
         else:
             words = "a count table" + (f"; {row.not_reported} cell(s) withheld, suppressed or missing"
                                        if row.not_reported else "")
-        rows.append({"source": row.source, "system": row.system,
-                     "first_day": pd.Timestamp(row.first_day).date().isoformat(),
-                     "last_day": pd.Timestamp(row.last_day).date().isoformat(), "what_it_covers": words})
+        rows.append({"source": row.source, "system": row.system, "first_day": first.isoformat(),
+                     "last_day": last.isoformat(), "what_it_covers": words})
     return pd.DataFrame(rows, columns=["source", "system", "first_day", "last_day", "what_it_covers"])
 
 
@@ -225,9 +212,8 @@ def method_section(f: Focus) -> Section:
         Column("call", "Call (Python API)", width=3.0),), sheet="Queries",
         note="Each at-a-glance number names its call; `.sql` of the result (or this sheet) holds its SQL."))
     sources = f.sources.copy()
-    sources["time_zones"] = [", ".join(z for z in (f"recorded in {s}" if isinstance(s, str) else "",
-                                                   f"counted in {r}" if isinstance(r, str) else "") if z)
-                             for s, r in zip(sources["source_tz"], sources["report_tz"])]
+    sources["time_zones"] = [_zones(reader, recorded, counted) for reader, recorded, counted in
+                             zip(sources["reader"], sources["source_tz"], sources["report_tz"])]
     data = sources[["source_id", "file_name", "sha256", "request_id", "reader", "rows_read", "time_zones"]]
     f.review.add_table(Table("sources", "Sources", data, (
         Column("source_id", "#", width=0.4), Column("file_name", "File", width=2.2),
@@ -237,5 +223,14 @@ def method_section(f: Focus) -> Section:
         TableView("method", (), ""),
         TableView("sources", (), "Sources", note="Every number traces to a source file (by its SHA-256) and to "
                                                  "the row and column it came from (see the spreadsheet)."),
-        Paragraph("The query behind each at-a-glance number is named beside it (the Python API call); the "
-                  "spreadsheet's Queries sheet holds each one's SQL.", "note")])
+        Paragraph("The spreadsheet's At a glance sheet (and the HTML report, beside each number) names the Python API "
+                  "call behind each at-a-glance number; its Queries sheet holds each call's SQL.", "note")])
+
+
+def _zones(reader: str, recorded, counted) -> str:
+    """The time zones of a log in words ('' for a count table, whose periods have no time of day)."""
+    if reader != "audit-log":
+        return ""
+    recorded = f"recorded in {recorded}" if isinstance(recorded, str) else "times as written"
+    counted = f"days of {counted}" if isinstance(counted, str) else "days as written"
+    return f"{recorded}; {counted}"

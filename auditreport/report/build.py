@@ -13,7 +13,8 @@ from ..aggregate import Analysis
 from ..errors import UsageError
 from ..store import Store
 from .content import Review
-from .review import DEFAULT_TITLE, ReviewOptions, build_review, source_line
+from ..periods import DEFAULT_FISCAL_YEAR_START
+from .review import DEFAULT_TITLE, ReviewOptions, build_review
 
 FORMATS = ("html", "pdf", "xlsx", "csv")
 MAIN_FILES = {"html": "report.html", "pdf": "report.pdf", "xlsx": "report.xlsx"}
@@ -105,7 +106,7 @@ def write_review(review: Review, out: str | Path, formats: tuple[str, ...] = FOR
 
 
 def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | None = None,
-                 grain: str | None = None, fiscal_year_start: int = 10, title: str | None = None,
+                 grain: str | None = None, fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
                  formats: str | tuple[str, ...] | None = None) -> dict[str, Path]:
     """The quarterly review of everything in the database, about `period`, written into folder `out`."""
     formats = parse_formats(formats)
@@ -114,4 +115,4 @@ def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | N
     return write_review(review, out, formats)
 
 
-__all__ = ["FORMATS", "build_report", "parse_formats", "source_line", "write_review"]
+__all__ = ["FORMATS", "build_report", "parse_formats", "write_review"]

@@ -13,10 +13,13 @@ NOTED_CHANGES = 8   # notable changes spelt out on the first page, per system (t
 
 
 def change_table(f: Focus) -> pd.DataFrame:
+    """Every agency (and all agencies together) of each system in focus, beside the previous period and a year
+    before; the comparisons themselves stay in f.cache["comparisons"], by (system, agency or None, key)."""
     if "changes" in f.cache:
         return f.cache["changes"]
     counts = f.by_agency
     rows = []
+    comparisons: dict[tuple, Comparison] = {}
     days = {key: (p.end - p.start).days for key, p in (("this", f.period), ("previous", f.previous),
                                                        ("year_ago", f.year_ago))}
     starts = {f.period.start, f.previous.start, f.year_ago.start}
@@ -57,11 +60,12 @@ def change_table(f: Focus) -> pd.DataFrame:
                                        False if other is None else bool(other["exact"]),
                                        False if other is None else bool(other["complete"]), days[key],
                                        period.label, f.rule, other_exists=other is not None)
+                comparisons[(system, agency, key)] = compared
                 if agency is None:
                     system_large[key] = compared.large
                 large = compared.large and system_large.get(key, False)
                 line.update({f"change_on_{key}": compared.change, f"change_on_{key}_ratio": compared.ratio,
-                             f"change_on_{key}_in_words": _change_in_words(compared),
+                             f"change_on_{key}_in_words": compared.change_words(),
                              f"p_value_on_{key}": compared.p_value, f"notable_on_{key}": compared.notable,
                              f"large_on_{key}": large})
             rows.append(line)
@@ -78,12 +82,53 @@ def change_table(f: Focus) -> pd.DataFrame:
         table = table.drop(columns=["_size", "is_total"]).reset_index(drop=True)
         table["note"] = [note_of(f, line) for line in table.to_dict("records")]
     f.cache["changes"] = table
+    f.cache["comparisons"] = comparisons
     return table
+
+
+def comparison(f: Focus, system: str, key: str, agency: str | None = None) -> Comparison:
+    """The comparison of the period in focus with the previous one (key "previous") or a year before ("year_ago")."""
+    change_table(f)
+    other = f.previous if key == "previous" else f.year_ago
+    return f.cache["comparisons"].get((system, agency, key), Comparison(None, None, other.label, why_not="no data"))
+
+
+def against_last_complete(f: Focus, system: str) -> str:
+    """When the previous period cannot be compared: the change on the last complete one, and whether a change
+    that large can mean the data are incomplete ('' when there is nothing to say).
+
+    A log that thins out month by month has no single improbable gap, so each month's completeness rests on
+    the one before; a fall of 92 % on the last complete month is said, with the warning, never as a fact."""
+    this = f.total_row(system, f.period)
+    if this is None or not this["complete"] or not this["exact"] or not is_known(this["value"]):
+        return ""
+    previous = f.total_row(system, f.previous)
+    if previous is not None and previous["complete"] and previous["exact"]:
+        return ""  # the previous period can be compared: nothing to fall back on
+    totals = f.totals[(f.totals["system"] == system) & (f.totals["period_start"] < f.period.start)
+                      & f.totals["complete"] & f.totals["exact"] & f.totals["has_data"]]
+    if not len(totals):
+        return ""
+    last = totals.sort_values("period_start").iloc[-1]
+    if not last["value"]:
+        return ""
+    ratio = (this["value"] - last["value"]) / last["value"]
+    words = (f"{change_words(ratio)} on {last['period']}, the last complete {grain_words(f.grain)} "
+             f"({count_words(last['value'])})")
+    if this["value"] <= f.rule.large_fall * last["value"] or this["value"] >= f.rule.large_rise * last["value"]:
+        direction = "fall" if ratio < 0 else "rise"
+        words += (f": a {direction} this large can mean that the data are incomplete; confirm with the records "
+                  "officer")
+    return words
 
 
 def note_of(f: Focus, line: dict) -> str:
     """A plain-language note for a notable change, and for a change so large that missing data may explain it."""
     notes = []
+    if line["agency"] == "All agencies":
+        fallback = against_last_complete(f, line["system"])
+        if fallback:
+            notes.append(fallback)
     for key, when in (("year_ago", "a year ago"), ("previous", f"the previous {grain_words(f.grain)}")):
         ratio = line.get(f"change_on_{key}_ratio")
         if line.get(f"notable_on_{key}") and is_known(ratio):
@@ -129,12 +174,3 @@ def changes_section(f: Focus) -> Section:
     for system in f.systems:
         blocks.append(TableView("what-changed", (("system", system),), system))
     return Section("what-changed", "What changed", blocks)
-
-
-def _change_in_words(compared: Comparison) -> str:
-    """A change for a table whose columns already hold both values: 'down 24% (-64)', or why not compared."""
-    if compared.why_not:
-        return f"not compared: {compared.why_not}"
-    if compared.ratio is None:
-        return f"{count_words(compared.value)} against none"
-    return f"{change_words(compared.ratio)} ({compared.change:+,.0f})".replace("-", "\u2212")

@@ -8,13 +8,24 @@ its qualifier in its own column in XLSX and CSV.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 from functools import cached_property
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from .figures import figure_svg
+
+
+def cell_text(value) -> str:
+    """A table cell as text for a reader: unknown is blank (never 'nan' or 'None'), whole numbers with separators."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ class Fact:
     qualifier: str = "exact"    # exact, at_least, about, withheld, missing, not_known, not_given
     complete: bool | None = None
     query: str = ""             # the call that gives it, e.g. db.counts(by="federal", grain="quarter")
+    kind: str = "count"         # "count", or "share" (value is a fraction: 0.12 is 12%)
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,6 @@ class Section:
     id: str
     title: str
     blocks: list = field(default_factory=list)
-    level: int = 2              # 2 for a section, 3 for a part of the one before
 
 
 @dataclass
@@ -130,9 +141,8 @@ class Review:
     period_words: str           # "1 July to 30 September 2025"
     grain: str
     fiscal_year_start: int
-    period_start: date | None
-    period_end: date | None
     why: str                    # why this period is in focus
+    as_of: datetime | None = None  # when the newest source was ingested: the documents' date (never the clock)
     sections: list[Section] = field(default_factory=list)
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)

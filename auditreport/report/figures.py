@@ -40,18 +40,15 @@ _SVG_FONT = "font-family: 'DejaVu Sans'"
 _SVG_FONT_WITH_FALLBACKS = "font-family: 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif"
 
 
-def figure_svg(fig: Figure, *, standalone: bool = False, text_as_paths: bool = False) -> str:
+def figure_svg(fig: Figure, *, standalone: bool = False) -> str:
     """The figure as SVG text; without XML declaration and DOCTYPE unless `standalone`.
-
-    `text_as_paths` draws letters as outlines, for a renderer without fonts of its own (the PDF).
 
     Example::
 
         html = f"<figure>{figure_svg(fig)}</figure>"
     """
     buffer = io.BytesIO()
-    style = dict(_SAVE_STYLE, **({"svg.fonttype": "path"} if text_as_paths else {}))
-    with style_context(["default", style]):
+    with style_context(["default", _SAVE_STYLE]):
         fig.savefig(buffer, format="svg", dpi=DPI, metadata=_SVG_METADATA)
     svg = buffer.getvalue().decode("utf-8").replace(_SVG_FONT, _SVG_FONT_WITH_FALLBACKS)
     if standalone:

@@ -8,14 +8,13 @@ it; review.py puts them in order.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pandas as pd
 
-from ..aggregate import Analysis, CountQuery
-from ..compare import Comparison, NotableRule, compare
+from ..aggregate import Analysis, CountQuery, source_ids_of
+from ..compare import NotableRule
 from ..errors import UsageError
 from ..periods import (DEFAULT_FISCAL_YEAR_START, GRAINS, Period, PeriodError, bucket_named, bucket_of, long_words,
                        previous_bucket, year_before)
@@ -104,7 +103,7 @@ class Focus:
     """The period in focus and the answers every part of the review reads."""
 
     def __init__(self, analysis: Analysis, options: ReviewOptions):
-        self.cache: dict[str, pd.DataFrame] = {}   # tables the parts share, computed once
+        self.cache: dict[str, object] = {}   # what the parts share, computed once
         self.analysis = analysis
         self.options = options
         self.rule = options.rule
@@ -115,8 +114,9 @@ class Focus:
             try:
                 self.period, self.grain = bucket_named(options.period, options.grain, self.fy)
             except PeriodError as error:
-                raise UsageError(f"--period {options.period}: {error}",
-                                 hint="Use a label such as 2025-Q3, 2025-11, 2025, FY2026-Q1 or FY2025.") from None
+                hint = ("Leave out --grain: the label names its own grain." if options.grain else
+                        "Use a label such as 2025-Q3, 2025-11, 2025, FY2026-Q1 or FY2025.")
+                raise UsageError(f"--period {options.period}: {error}", hint=hint) from None
         if self.grain not in GRAINS:
             raise UsageError(f"a review needs a calendar grain, not {self.grain!r}",
                              hint=f"Use one of: {', '.join(GRAINS)}.")
@@ -126,7 +126,9 @@ class Focus:
 
     def prepare(self) -> bool:
         """Ask for the totals and choose the period in focus; False when the database holds no numbers yet."""
-        self.review = Review(self.options.title, "", "", self.grain, self.fy, None, None, "")
+        newest = self.sources["ingested_at"].max() if len(self.sources) else None
+        self.review = Review(self.options.title, "", "", self.grain, self.fy, "",
+                             None if newest is None or pd.isna(newest) else pd.Timestamp(newest).to_pydatetime())
         totals = self.ask(())
         if not len(totals):
             return False
@@ -141,7 +143,7 @@ class Focus:
         self.previous = previous_bucket(focus, self.grain, self.fy)
         self.year_ago = year_before(focus, self.grain, self.fy)
         self.review.period_label, self.review.period_words = focus.label, long_words(focus)
-        self.review.period_start, self.review.period_end, self.review.why = focus.start, focus.end, why
+        self.review.why = why
         in_focus = totals[(totals["period_start"] == focus.start) & totals["has_data"]]
         self.systems = list(in_focus.sort_values(["value", "system"], ascending=[False, True],
                                                  na_position="last")["system"])
@@ -174,24 +176,26 @@ class Focus:
     def choose_period(self, totals: pd.DataFrame) -> str:
         """Set self.period (when not asked for) and say why it is the one."""
         data = totals[totals["has_data"]]
+        grain = grain_words(self.grain)
         if self.period is not None:
             if not (data["period_start"] == self.period.start).any():
                 raise UsageError(f"no source covers {self.period.label}",
-                                 hint=f"Periods that can be reviewed at the {grain_words(self.grain)} grain: "
-                                      f"{ranges(data)}.")
-            return f"{self.period.label} was asked for."
-        ends = data.groupby("system")["period_end"].max()
-        latest = max(ends.index, key=lambda system: (ends[system], system))
+                                 hint=f"Periods that can be reviewed at the {grain} grain: {ranges(data)}.")
+            return f"Reviewing {self.period.label}, the {grain} asked for."
+        spans = self.analysis.system_spans()
+        spans = spans[spans["system"].isin(set(data["system"]))]
+        ends = dict(zip(spans["system"], pd.to_datetime(spans["end"]).dt.date))
+        latest = max(ends, key=lambda system: (ends[system], system))
         rows = data[data["system"] == latest]
         complete = rows[rows["complete"]]
         chosen = (complete if len(complete) else rows).sort_values("period_start").iloc[-1]
         self.period = bucket_of(chosen["period_start"], self.grain, self.fy)
         last_day = (ends[latest] - timedelta(days=1)).isoformat()
         if len(complete):
-            return (f"{self.period.label} is the latest {grain_words(self.grain)} complete in {latest}, the system "
-                    f"with the most recent data (to {last_day}). Pass --period to review another.")
-        return (f"{self.period.label} is the latest {grain_words(self.grain)} with data in {latest}, the system with "
-                f"the most recent data (to {last_day}); no {grain_words(self.grain)} of it is complete.")
+            return (f"{self.period.label} is the latest {grain} complete in {latest}, the system with the most "
+                    f"recent data (to {last_day}).")
+        return (f"{self.period.label} is the latest {grain} with data in {latest}, the system with the most recent "
+                f"data (to {last_day}); no {grain} of it is complete.")
 
     def facts_of(self, agency: str, key: str):
         """One fact of an agency from the crosswalk: level, parent, department, state, federal, match_method."""
@@ -230,24 +234,18 @@ class Focus:
             return f"complete {grain}"
         return ("incomplete: " if not row["complete"] else "not exact: ") + "; ".join(parts)
 
-    def comparison(self, system: str, other: Period, row, other_row) -> Comparison:
-        """A system's total in focus against its total in `other`, by the notable-change rule."""
-        if row is None:
-            return Comparison(None, None, other.label, why_not="no data")
-        exists = other_row is not None and bool(other_row["has_data"])
-        days = (self.period.end - self.period.start).days
-        return compare(row["value"], bool(row["exact"]), bool(row["complete"]), days,
-                       None if other_row is None else other_row["value"],
-                       False if other_row is None else bool(other_row["exact"]),
-                       False if other_row is None else bool(other_row["complete"]), (other.end - other.start).days,
-                       other.label, self.rule, other_exists=exists)
-
     def row_at(self, table: pd.DataFrame, system: str, **where):
         """The row of `table` for `system` in the period in focus (and the `where` values), or None."""
         rows = table[(table["system"] == system) & (table["period_start"] == self.period.start)]
         for column, value in where.items():
             rows = rows[rows[column].eq(value).fillna(False)] if value is not None else rows[rows[column].isna()]
         return rows.iloc[0] if len(rows) else None
+
+    def only_agency(self, system: str) -> str:
+        """The one agency a system's data name, when they name only one (a search audit of one agency's own
+        searches): then "no federal agency searched" would be a claim the data cannot make. '' otherwise."""
+        agencies = self.by_agency.loc[self.by_agency["system"] == system, "agency"].dropna().unique()
+        return str(agencies[0]) if len(agencies) == 1 else ""
 
     def has_reasons(self, system: str) -> bool:
         """Whether a system's sources give reasons (audit logs do; most count tables do not)."""
@@ -263,10 +261,7 @@ class Focus:
 
     def sources_of(self, table: pd.DataFrame) -> str:
         """The source line of the sources behind a counts table (its source_ids)."""
-        ids: set[int] = set()
-        for value in table.get("source_ids", pd.Series(dtype=str)).dropna():
-            ids.update(int(part) for part in str(value).split(","))
-        return source_line(self.sources, ids)
+        return source_line(self.sources, source_ids_of(table))
 
     def roster(self) -> pd.DataFrame:
         """Every agency per system, with its first period and whether it searches for the first time."""
@@ -276,15 +271,11 @@ class Focus:
 
     def stated_complete(self, system: str) -> str:
         """The file names of the system's logs that the user stated complete, or ''."""
-        names = [row.file_name for row in self.sources.itertuples()
-                 if json.loads(row.options or "{}").get("complete") and
-                 self.analysis.store.row("SELECT 1 FROM coverage WHERE source_id = ? AND system = ? LIMIT 1",
-                                         [row.source_id, system])]
-        return ", ".join(names)
+        coverage = self.analysis.source_coverage()
+        return ", ".join(coverage[(coverage["system"] == system) & coverage["stated_complete"]]["source"])
 
     def retention_days(self, system: str) -> int | None:
-        for options in self.sources["options"]:
-            parsed = json.loads(options or "{}")
-            if parsed.get("retention_days") and parsed.get("system") in (system, None):
-                return int(parsed["retention_days"])
-        return None
+        """The retention period a system's logs were read with (--retention-days), if any."""
+        coverage = self.analysis.source_coverage()
+        days = coverage[(coverage["system"] == system)]["retention_days"].dropna()
+        return int(days.iloc[0]) if len(days) else None

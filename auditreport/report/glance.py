@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..aggregate import CountQuery
-from ..wording import change_words, count_words, is_known, qualifier_words, share_words
-from .changes import notable_notes
+from ..wording import count_words, is_known, qualifier_words, share_words
+from .changes import against_last_complete, comparison, notable_notes
 from .content import Bullets, Fact, Facts, Paragraph, Section, Table
 from .focus import Focus, api_call, grain_words, said_row
 
@@ -23,8 +23,10 @@ def glance_section(f: Focus) -> Section:
         facts = system_facts(f, system)
         blocks.append(Facts(system, tuple(facts)))
         glance += [{"system": system, "period": f.period.label, "key": fact.key, "label": fact.label,
-                  "value": fact.value, "qualifier": fact.qualifier, "in_words": fact.words, "detail": fact.detail,
-                  "complete": fact.complete, "query": fact.query} for fact in facts]
+                    "value": fact.value if fact.kind == "count" else None,
+                    "share": fact.value if fact.kind == "share" else None, "qualifier": fact.qualifier,
+                    "in_words": fact.words, "detail": fact.detail, "complete": fact.complete, "query": fact.query}
+                   for fact in facts]
         stated = f.stated_complete(system)
         if stated:
             blocks.append(Paragraph(f"{stated} was stated complete by the person who ingested it (--complete): "
@@ -47,9 +49,10 @@ def glance_section(f: Focus) -> Section:
         "note"))
     f.review.add_table(Table(
         "at-a-glance", f"At a glance, {f.period.label}", pd.DataFrame(glance, columns=[
-            "system", "period", "key", "label", "value", "qualifier", "in_words", "detail", "complete", "query"]),
-        (), sheet="At a glance",
-        note="Each number with its qualifier in its own column; shares are fractions (0.12 is 12%)."))
+            "system", "period", "key", "label", "value", "share", "qualifier", "in_words", "detail", "complete",
+            "query"]), (), sheet="At a glance",
+        note="Each number with its qualifier in its own column: counts in value, shares in share (as fractions: "
+             "0.12 is 12%); query names the Python call that gives the number."))
     return Section("at-a-glance", f"{f.period.label} at a glance", blocks)
 
 
@@ -60,27 +63,26 @@ def system_facts(f: Focus, system: str) -> list[Fact]:
     previous_row, year_row = f.total_row(system, f.previous), f.total_row(system, f.year_ago)
     total_call = api_call("counts", CountQuery((), f.grain, "searches", f.fy))
     changes_call = api_call("changes", CountQuery((), f.grain, "searches", f.fy))
-    f.ask_changes(())
+    f.ask_changes(())  # the call and SQL behind the two comparisons, for the Queries sheet
     value, qualifier, words = said_row(row)
     facts = [Fact("searches", f"Searches in {f.period.label}", words, f.completeness(row), value, qualifier,
                   bool(row["complete"]), total_call)]
     for key, period, other in (("previous", f.previous, previous_row), ("year_ago", f.year_ago, year_row)):
-        compared = f.comparison(system, period, row, other)
         label = (f"Previous {grain} ({period.label})" if key == "previous"
                  else f"Same {grain} a year before ({period.label})")
         if other is None or not other["has_data"]:
             facts.append(Fact(key, label, "no data", f"no source covers {period.label}", None, "missing", None,
                               changes_call))
             continue
+        compared = comparison(f, system, key)
         other_value, other_qualifier, other_words = said_row(other)
-        detail = (f"{change_words(compared.ratio)} ({compared.change:+,.0f})" if compared.ratio is not None
-                  else compared.words())
+        detail = compared.change_words()
         if compared.why_not:
-            detail = f"not compared: {compared.why_not}"
-        elif compared.notable:
-            detail += "; notable by the rule in the method section"
-        else:
-            detail += "; within what chance would give" if compared.p_value is not None else ""
+            fallback = against_last_complete(f, system) if key == "previous" else ""
+            if fallback:
+                detail += f"; {fallback}"
+        elif compared.verdict:
+            detail += f"; {compared.verdict}"
         facts.append(Fact(key, label, other_words, f"{f.completeness(other)}; {detail}", other_value,
                           other_qualifier, bool(other["complete"]), changes_call))
     facts += federal_facts(f, system, row)
@@ -91,6 +93,11 @@ def system_facts(f: Focus, system: str) -> list[Fact]:
 
 
 def federal_facts(f: Focus, system: str, total) -> list[Fact]:
+    only = f.only_agency(system)
+    if only:  # one agency's own searches say nothing of whether federal agencies searched
+        return [Fact("federal", "Searches by federal agencies", "not given",
+                     f"this source lists only the searches of {only}", None, "not given", None,
+                     api_call("counts", CountQuery(("federal",), f.grain, "searches", f.fy)))]
     counts = f.ask(("federal",))
     shares = f.ask_shares(("federal",))
     call = api_call("counts", CountQuery(("federal",), f.grain, "searches", f.fy))
@@ -117,12 +124,12 @@ def federal_facts(f: Focus, system: str, total) -> list[Fact]:
         facts.append(Fact("federal_share", "Share of searches by federal agencies",
                           share_words(share["value"], exact=bool(share["exact"])), "of all searches of the system",
                           float(share["value"]), "exact" if share["exact"] else "about", bool(share["complete"]),
-                          api_call("shares", CountQuery(("federal",), f.grain, "searches", f.fy))))
+                          api_call("shares", CountQuery(("federal",), f.grain, "searches", f.fy)), "share"))
     return facts
 
 
 def reason_facts(f: Focus, system: str, total) -> list[Fact]:
-    call = api_call("shares", CountQuery(("reason_category",), f.grain, "searches", f.fy))
+    call = api_call("counts", CountQuery(("reason_category",), f.grain, "searches", f.fy))  # its share: db.shares
     if not f.has_reasons(system):
         return [Fact("immigration", "Immigration-related searches", "not given",
                      "this source gives no reasons", None, "not given", None, call)]
@@ -147,7 +154,7 @@ def reason_facts(f: Focus, system: str, total) -> list[Fact]:
             if len(heavy):
                 detail += (f"; agencies (of {VAGUE_MINIMUM} searches or more) whose reasons are this vague more than "
                            f"{VAGUE_SHARE:.0%} of the time: "
-                           + ", ".join(f"{r.agency} ({share_words(r.vague_share)})" for r in heavy.itertuples()))
+                           + ", ".join(f"{r.agency} ({r.vague_share_in_words})" for r in heavy.itertuples()))
         facts.append(Fact(key, label, words, detail, value, qualifier, bool(row["complete"]), call))
     return facts
 
@@ -162,18 +169,19 @@ def vague_table(f: Focus) -> pd.DataFrame:
                             & f.by_agency["agency"].notna()]
     vague = focus[focus["reason_category"].eq("vague").fillna(False)][["system", "agency", "value", "display"]]
     share = shares[(shares["period_start"] == f.period.start)
-                   & shares["reason_category"].eq("vague").fillna(False)][["system", "agency", "value"]]
+                   & shares["reason_category"].eq("vague").fillna(False)][["system", "agency", "value", "display"]]
     table = totals[["system", "agency", "value", "display"]].rename(
         columns={"value": "searches", "display": "searches_in_words"})
     table = table.merge(vague.rename(columns={"value": "vague", "display": "vague_in_words"}),
                         on=["system", "agency"], how="left")
-    table = table.merge(share.rename(columns={"value": "vague_share"}), on=["system", "agency"], how="left")
+    table = table.merge(share.rename(columns={"value": "vague_share", "display": "vague_share_in_words"}),
+                        on=["system", "agency"], how="left")
     logged = {s for s in f.systems if f.has_reasons(s)}
     table = table[table["system"].isin(logged) & (table["searches"].fillna(0) > 0)]
     table["vague"] = table["vague"].fillna(0.0)
     table["vague_in_words"] = table["vague_in_words"].fillna("0")
-    table["vague_share"] = table["vague_share"].fillna(0.0)
-    table["vague_share_in_words"] = [share_words(v) for v in table["vague_share"]]
+    table["vague_share"] = table["vague_share"].fillna(0.0)  # an agency with no vague reason: none of its searches
+    table["vague_share_in_words"] = table["vague_share_in_words"].fillna("0%")
     table.insert(1, "period", f.period.label)
     f.cache["vague"] = table.sort_values(["system", "vague_share", "agency"], ascending=[True, False, True])
     return f.cache["vague"]
@@ -195,7 +203,10 @@ def agency_facts_of(f: Focus, system: str) -> list[Fact]:
                  & (roster["first_period"] == f.period.label)]
     earlier = f.totals[(f.totals["system"] == system) & f.totals["complete"]
                           & (f.totals["period_start"] < f.period.start)]
-    if len(new):
+    only = f.only_agency(system)
+    if only:
+        first = f"this source lists only the searches of {only}"
+    elif len(new):
         first = "searching for the first time: " + ", ".join(new["agency"])
     elif len(earlier):
         first = "none searching for the first time"
@@ -219,7 +230,8 @@ def access_facts(f: Focus, system: str, total) -> list[Fact]:
         value, qualifier, words = said_row(row)
         detail = ""
         if value is not None and is_known(total["value"]) and total["value"] > 0:
-            detail = f"{share_words(value / total['value'])} of all searches"
+            exact = bool(row["exact"]) and bool(total["exact"])  # a ratio of two counts: exact when both are
+            detail = f"{share_words(value / total['value'], exact=exact)} of all searches"
         if measure == "searches_beyond_retention":
             days = f.retention_days(system)
             if days:

@@ -12,18 +12,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from ..wording import is_known
-from .content import Bullets, Chart, ChartRef, Column, Facts, Paragraph, Review, Table, TableView
-
-
-def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and not is_known(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:,.0f}"
-    return str(value)
+from .content import Bullets, Chart, ChartRef, Column, Facts, Paragraph, Review, Table, TableView, cell_text
 
 
 def table_html(table: Table, rows: pd.DataFrame, columns: tuple[Column, ...] | None = None) -> Markup:
@@ -39,7 +28,7 @@ def table_html(table: Table, rows: pd.DataFrame, columns: tuple[Column, ...] | N
         cells = []
         for column in columns:
             value = row.get(column.words) if column.words else row.get(column.key)
-            cells.append(f'<td class="{column.kind}">{escape(_cell(value))}</td>')
+            cells.append(f'<td class="{column.kind}">{escape(cell_text(value))}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return Markup("".join(out))
@@ -54,7 +43,7 @@ def _labelled_svg(chart: Chart) -> Markup:
     return Markup(svg)
 
 
-def _block(review: Review, block) -> Markup:
+def _block(review: Review, block, number: int) -> Markup:
     if isinstance(block, Paragraph):
         return Markup(f'<p class="{block.kind}">{escape(block.text)}</p>')
     if isinstance(block, Bullets):
@@ -63,9 +52,9 @@ def _block(review: Review, block) -> Markup:
         return Markup(f'<div class="keep">{title}<ul class="notes">{items}</ul></div>')
     if isinstance(block, Facts):
         items = []
-        for fact in block.facts:
+        for fact in block.facts:  # ids by position: never made from a data value
             query = f'<span class="query">{escape(fact.query)}</span>' if fact.query else ""
-            items.append(f'<div class="fact" id="fact-{escape(fact.key)}-{len(items)}"><dt>{escape(fact.label)}</dt>'
+            items.append(f'<div class="fact" id="fact-{number}-{escape(fact.key)}"><dt>{escape(fact.label)}</dt>'
                          f'<dd><span class="number">{escape(fact.words)}</span>'
                          f'<span class="detail">{escape(fact.detail)}</span>{query}</dd></div>')
         return Markup(f'<div class="glance"><h3>{escape(block.system)}</h3><dl class="facts">{"".join(items)}</dl>'
@@ -74,7 +63,8 @@ def _block(review: Review, block) -> Markup:
         table = review.tables[block.table]
         rows = review.rows(block)
         title = f"<h3>{escape(block.title)}</h3>" if block.title else ""
-        note = f'<p class="note">{escape(block.note)}</p>' if block.note else ""
+        note_text = block.note or table.note
+        note = f'<p class="note">{escape(note_text)}</p>' if note_text else ""
         body = table_html(table, rows) if len(rows) else Markup(f'<p class="note">{escape(block.empty)}</p>')
         return Markup(f'<div class="table-block">{title}{note}{body}</div>')
     if isinstance(block, ChartRef):
@@ -92,5 +82,7 @@ def _block(review: Review, block) -> Markup:
 def render_html(review: Review) -> str:
     environment = Environment(loader=PackageLoader("auditreport.report", "templates"),
                               autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
-    sections = [(section, [_block(review, block) for block in section.blocks]) for section in review.sections]
+    blocks = [block for section in review.sections for block in section.blocks]
+    rendered = {id(block): _block(review, block, number) for number, block in enumerate(blocks)}
+    sections = [(section, [rendered[id(block)] for block in section.blocks]) for section in review.sections]
     return environment.get_template("report.html.j2").render(review=review, sections=sections)

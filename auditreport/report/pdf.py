@@ -18,12 +18,11 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .content import Bullets, ChartRef, Column, Facts, Paragraph, Review, Table, TableView
-from .html import _cell
+from .content import Bullets, ChartRef, Column, Facts, Paragraph, Review, Table, TableView, cell_text
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu Sans"   # the family the charts' SVG names, so chart text is real text in the PDF too
-CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)   # the content, not the clock, decides the bytes
+CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)   # for a database without sources: never the clock
 INK, GREY, RULE = (31, 31, 31), (85, 85, 85), (200, 200, 200)
 KEEP_WITH_NEXT_MM = 45     # a heading needs this much room below it, or it starts the next page
 TABLE_FONT, TABLE_LINE, CELL_PAD_X, CELL_PAD_Y = 7, 3.2, 1.0, 0.7   # points; millimetres
@@ -36,7 +35,8 @@ class _Document(FPDF):
     def __init__(self, review: Review):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.review = review
-        self.set_creation_date(CREATED)
+        # the database's date (its newest source), so that the same database gives the same bytes
+        self.set_creation_date(review.as_of.replace(tzinfo=timezone.utc) if review.as_of else CREATED)
         self.set_title(f"{review.title}: {review.period_label}" if review.period_label else review.title)
         self.set_creator("auditreport")
         self.set_margins(14, 14, 14)
@@ -89,7 +89,7 @@ class _Document(FPDF):
         widths = [self.epw * column.width / total for column in columns]
         right = [column.kind in ("count", "share") for column in columns]
         header = [column.label for column in columns]
-        body = [[_cell(row.get(column.words) if column.words else row.get(column.key)) for column in columns]
+        body = [[cell_text(row.get(column.words) if column.words else row.get(column.key)) for column in columns]
                 for row in rows.to_dict("records")]
         self.set_draw_color(*RULE)
         self._table_row(header, widths, right, header=True)
@@ -234,8 +234,8 @@ class _Document(FPDF):
             rows = review.rows(block)
             if block.title:
                 self.heading(block.title, 3)
-            if block.note:
-                self.say(block.note, 7.5, "", GREY)
+            if block.note or table.note:
+                self.say(block.note or table.note, 7.5, "", GREY)
             if len(rows):
                 self.table_of(table, rows)
             else:
@@ -266,7 +266,7 @@ def render_pdf(review: Review) -> bytes:
     pdf.ln(2)
     for section in review.sections:
         first = next((block for block in section.blocks if not isinstance(block, Paragraph)), None)
-        pdf.heading(section.title, section.level, pdf.height_of(review, first))
+        pdf.heading(section.title, 2, pdf.height_of(review, first))
         for block in section.blocks:
             pdf.block(review, block)
     return bytes(pdf.output())

@@ -43,7 +43,7 @@ def chart_sections(f: Focus) -> list[Section]:
         levels = in_window(f.ask(("level",)))
         levels["level"] = levels["level"].fillna("not known")
         figure = charts.searches_by_period(levels, by="level", source_line=f.sources_of(levels),
-                                           title=f"{system}: searches per {grain}")
+                                           colours=charts.LEVEL_COLOURS, title=f"{system}: searches per {grain}")
         blocks.append(add_chart(f, "searches-by-level", "By level of government",
                                      figure, levels, "level",
                                      "Levels come from the agency crosswalk; \"not known\" marks names it does not "
@@ -65,7 +65,7 @@ def chart_sections(f: Focus) -> list[Section]:
             if len(immigration) and (immigration["value"].fillna(0) > 0).any():
                 immigration = _fill_periods(immigration, window, "level", sorted(levels_present | {"federal"}))
                 figure = charts.searches_by_period(
-                    immigration, by="level", source_line=f.sources_of(immigration),
+                    immigration, by="level", source_line=f.sources_of(immigration), colours=charts.LEVEL_COLOURS,
                     title=f"{system}: immigration-related searches per {grain}, by level of the searching "
                           "agency")
                 blocks.append(add_chart(f,

@@ -28,7 +28,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_ORDER = ("at-a-glance", "what-changed", "counts-by-period", "by-reason-category", "reasons-in-period",
                "vague-reasons-by-agency", "agencies", "published-figures", "coverage", "findings", "left-out",
                "method", "queries", "sources")
-SHARE_COLUMNS = ("share", "vague_share", "federal_share")
+SHARE_COLUMNS = ("share", "vague_share")
 MAX_WIDTH = 60
 
 
@@ -141,8 +141,9 @@ def render_xlsx(review: Review) -> bytes:
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "auditreport"
     workbook.properties.title = f"{review.title}: {review.period_label}"[:250]
-    workbook.properties.created = workbook.properties.modified = FIXED_TIME
+    workbook.properties.created = workbook.properties.modified = review.as_of or FIXED_TIME
     used: set[str] = set()
+    about = []
     for table in _sheets(review):
         name = table.sheet_name
         for bad in "[]:*?/\\":
@@ -152,8 +153,12 @@ def render_xlsx(review: Review) -> bytes:
             name, number = f"{base} {number}", number + 1
         used.add(name.lower())
         _write_sheet(workbook.create_sheet(name), table)
+        about.append({"sheet": name, "what_it_holds": table.title, "note": table.note})
     if not used:
         workbook.create_sheet("At a glance").append(["No numbers yet."])
+    else:  # what each sheet holds, and its note, for whoever opens the workbook cold
+        _write_sheet(workbook.create_sheet("About these sheets"),
+                     Table("about", "About these sheets", pd.DataFrame(about), ()))
     buffer = io.BytesIO()
     # openpyxl's save() stamps the time as the "modified" date; its writer, used directly, keeps ours
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
