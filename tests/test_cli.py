@@ -208,3 +208,12 @@ def test_reingest_with_other_options_says_they_were_not_applied(loaded):
     assert result.stdout == (f"{COPLINK.name}: already ingested as source 1; nothing changed. It was read with other "
                              "options (fiscal_year_start=10); to read it again with yours, ingest it into a new "
                              "database (--db).\n")
+
+
+def test_a_command_line_mistake_is_one_line_with_where_to_look(tmp_path):
+    result = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "x.duckdb")], prog_name="auditreport")
+    assert result.exit_code == 2
+    assert result.output == "error: Missing option '--out'. See 'auditreport report --help'.\n"
+    result = CliRunner().invoke(main, ["counts", "--agnecy", "x"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "Did you mean" in result.output
+    assert CliRunner().invoke(main, []).exit_code == 0  # no command: the help

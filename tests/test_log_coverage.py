@@ -51,9 +51,9 @@ def test_a_stated_complete_log_covers_every_day_and_says_so():
     assert kinds(coverage) == [("stated_complete", "2025-07-01 to 2025-07-26")]
 
 
-def test_a_log_without_a_whole_day_still_marks_its_system_as_logged():
-    coverage = covered_days(days([1, 50, 1])[1:2] and [(START, 2)])
-    assert coverage.intervals == [(START, START + timedelta(days=1))]
+def test_a_one_day_log_covers_its_day_as_nothing_around_it_says_otherwise():
+    coverage = covered_days([(START, 2)])
+    assert coverage.intervals == [(START, START + timedelta(days=1))] and not coverage.findings
 
 
 @pytest.mark.parametrize("count,rate", [(0, 2.0), (3, 40.0), (10, 10.0), (0, 900.0), (250, 300.0)])

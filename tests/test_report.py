@@ -361,3 +361,38 @@ def test_one_review_matches_the_crosswalk_once_and_runs_each_query_once(review_d
         assert db.analysis.names_matched == 1
         assert len(db.analysis.runs) == len(set(db.analysis.runs)), "a query ran twice"
         assert len(review.queries) >= 10 and all(sql for sql in review.queries.values())
+
+
+def test_every_number_at_a_glance_equals_its_query(review_db, q3):
+    facts = {r["key"]: r for r in read_csv(q3 / "at-a-glance.csv") if r["system"] == NETWORK}
+    total = count(review_db, "none", "2025-Q3")
+    vague = count(review_db, "reason_category", "2025-Q3", reason_category="vague")
+    immigration = count(review_db, "reason_category", "2025-Q3", reason_category="immigration")
+    assert (int(facts["vague"]["value"]), int(facts["immigration"]["value"])) == (vague, immigration)
+    assert facts["vague"]["detail"].startswith(f"{round(100 * vague / total)}% of all searches")
+    assert facts["immigration"]["detail"].startswith(f"{round(100 * immigration / total)}% of all searches")
+    for key, measure in (("beyond_retention", "searches_beyond_retention"),
+                         ("multi_network", "searches_multi_network")):
+        rows = rows_of(run("counts", "--db", review_db, "--by", "none", "--measure", measure).stdout)
+        expected = next(int(r["value"]) for r in rows if r["period"] == "2025-Q3" and r["system"] == NETWORK)
+        assert int(facts[key]["value"]) == expected, key
+    by_agency = [r for r in rows_of(run("counts", "--db", review_db, "--by", "agency").stdout)
+                 if r["period"] == "2025-Q3" and r["system"] == NETWORK and int(r["value"] or 0) > 0]
+    assert int(facts["agencies"]["value"]) == len(by_agency)
+    family = {r["agency"]: {r["agency"], r["parent"], r["department"]}  # an agency naming itself or its own
+              for r in rows_of(run("agencies", "names", "--db", review_db).stdout)}  # parent is not "another"
+    behalf = [r for r in rows_of(run("counts", "--db", review_db, "--by", "agency,on_behalf_of").stdout)
+              if r["period"] == "2025-Q3" and r["system"] == NETWORK and r["on_behalf_of"]
+              and r["on_behalf_of"] not in family[r["agency"]]]
+    assert int(facts["on_behalf_of"]["value"]) == sum(int(r["value"]) for r in behalf) > 0
+
+
+def test_the_first_page_says_what_the_rule_says_of_each_change(review_db, q3):
+    from auditreport.compare import NotableRule, compare
+
+    facts = {r["key"]: r for r in read_csv(q3 / "at-a-glance.csv") if r["system"] == NETWORK}
+    this = count(review_db, "none", "2025-Q3")
+    for key, period, days in (("previous", "2025-Q2", 91), ("year_ago", "2024-Q3", 92)):
+        other = count(review_db, "none", period)
+        result = compare(this, True, True, 92, other, True, True, days, period, NotableRule())
+        assert facts[key]["detail"] == f"complete quarter; {result.change_words()}; {result.verdict}", key

@@ -133,9 +133,7 @@ def covered_days(day_counts: list[tuple[date, int]], *, complete: bool = False, 
             intervals[-1] = (intervals[-1][0], day + timedelta(days=1))
         else:
             intervals.append((day, day + timedelta(days=1)))
-    if not intervals:  # a log with no whole day is still a log: it covers nothing, but its system is logged
-        intervals.append((first, first))
-    return Coverage(intervals, findings)
+    return Coverage(intervals, findings)  # never empty: a day is only left out against the days around it
 
 
 def coverage_of(day_counts: list[tuple], complete: bool = False) -> tuple[tuple, list[Finding]]:
