@@ -453,6 +453,11 @@ class Analysis:
             return table
         return self._remember(("changes", query), compute)
 
+    def measures(self) -> set[str]:
+        """The measures the store holds numbers of (a question about a measure it lacks needs no query)."""
+        return self._remember(("measures",), lambda: {row[0] for row in self.store.connection.execute(
+            "SELECT DISTINCT measure FROM observations").fetchall()})
+
     def system_spans(self, measure: str = "searches") -> pd.DataFrame:
         """Per system, the first and last day with a number (not a missing cell): columns system, first_day, end
         (the day after the last)."""

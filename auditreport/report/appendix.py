@@ -82,7 +82,7 @@ def reasons_section(f: Focus) -> Section:
                                                                 "display": "searches_in_words"})
     f.review.add_table(Table("by-reason-category", "Searches by reason category, every period", data, (),
                                 sheet="By reason category"))
-    vague = vague_table(f)
+    vague = vague_table(f) if systems else pd.DataFrame(columns=["system"])
     columns = (Column("agency", "Agency", width=2.4),
                Column("searches", f"Searches, {f.period.label}", "count", "searches_in_words"),
                Column("vague", "With a vague reason", "count", "vague_in_words"),

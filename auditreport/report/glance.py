@@ -223,6 +223,8 @@ def access_facts(f: Focus, system: str, total) -> list[Fact]:
                                  "Searches looking back beyond the retention period"),
                                 ("searches_multi_network", "multi_network",
                                  "Searches across more than one network")):
+        if measure not in f.analysis.measures():
+            continue
         table = f.ask((), measure)
         row = f.row_at(table, system) if len(table) else None
         if row is None or not row["reported_cells"]:
@@ -238,7 +240,8 @@ def access_facts(f: Focus, system: str, total) -> list[Fact]:
                 detail = f"{detail}; retention period {days} days".lstrip("; ")
         facts.append(Fact(key, label, words, detail, value, qualifier, bool(row["complete"]),
                           api_call("counts", CountQuery((), f.grain, measure, f.fy))))
-    users = f.ask(("agency",), "distinct_users", "reported")
+    users = (f.ask(("agency",), "distinct_users", "reported") if "distinct_users" in f.analysis.measures()
+             else pd.DataFrame())
     rows = users[users["system"] == system] if len(users) else users
     if len(rows):  # a count per agency over the whole log, never added up: the largest, the others beside it
         rows = rows.sort_values(["value", "agency"], ascending=[False, True])
@@ -256,6 +259,8 @@ def access_facts(f: Focus, system: str, total) -> list[Fact]:
 def behalf_facts(f: Focus, system: str) -> list[Fact]:
     """Searches whose reason names another agency they were run for ("assist ICE"): an agency naming itself or
     its own parent or department (ERO writing "ICE+ERO") is not another agency."""
+    if not f.has_reasons(system):  # agencies are named in reasons: no reasons, none named
+        return []
     behalf = f.ask(("agency", "on_behalf_of"))
     rows = behalf[(behalf["system"] == system) & (behalf["period_start"] == f.period.start)
                   & behalf["on_behalf_of"].notna() & behalf["agency"].notna() & (behalf["value"].fillna(0) > 0)]
