@@ -169,8 +169,7 @@ def changes_section(f: Focus) -> Section:
                                 sheet="What changed", note=f.rule.describe()))
     blocks: list = [Paragraph(f"Every agency that searched in {f.period.label}, {f.previous.label} or "
                               f"{f.year_ago.label}, with the change on the previous {grain_words(f.grain)} "
-                              "and on the same one a year before, largest changes first. " + f.rule.describe(),
-                              "note")]
+                              "and on the same one a year before, largest changes first.", "note")]
     for system in f.systems:
         blocks.append(TableView("what-changed", (("system", system),), system))
     return Section("what-changed", "What changed", blocks)

@@ -156,6 +156,14 @@ class Review:
         self.charts[chart.key] = chart
         return chart
 
+    def note_of(self, view: TableView) -> str:
+        """What a view says under its title: its own note, or its table's note at the table's first view (once)."""
+        if view.note:
+            return view.note
+        first = next(block for section in self.sections for block in section.blocks
+                     if isinstance(block, TableView) and block.table == view.table)
+        return self.tables[view.table].note if first is view else ""
+
     def rows(self, view: TableView) -> pd.DataFrame:
         """The rows of a view's table that it shows."""
         data = self.tables[view.table].data

@@ -63,7 +63,7 @@ def _block(review: Review, block, number: int) -> Markup:
         table = review.tables[block.table]
         rows = review.rows(block)
         title = f"<h3>{escape(block.title)}</h3>" if block.title else ""
-        note_text = block.note or table.note
+        note_text = review.note_of(block)
         note = f'<p class="note">{escape(note_text)}</p>' if note_text else ""
         body = table_html(table, rows) if len(rows) else Markup(f'<p class="note">{escape(block.empty)}</p>')
         return Markup(f'<div class="table-block">{title}{note}{body}</div>')

@@ -234,8 +234,8 @@ class _Document(FPDF):
             rows = review.rows(block)
             if block.title:
                 self.heading(block.title, 3)
-            if block.note or table.note:
-                self.say(block.note or table.note, 7.5, "", GREY)
+            if review.note_of(block):
+                self.say(review.note_of(block), 7.5, "", GREY)
             if len(rows):
                 self.table_of(table, rows)
             else:
