@@ -13,80 +13,92 @@ TRENDED_AGENCIES = 8
 
 
 def add_chart(f: Focus, name: str, heading: str, figure, data: pd.DataFrame, by: str, note: str = "") -> ChartRef:
+    """Keep a chart, its numbers (its CSV) and a compact table of them; numbered, never named from a data value."""
     f.chart_number += 1
     key = f"chart-{f.chart_number:02d}-{name}"
     wide = _wide(data, by)
     view = Table(f"{key}-numbers", f"The numbers behind the chart: {heading}", wide,
-                 tuple(Column(c, c if c != by else by.replace("_", " ").capitalize(),
-                              "text") for c in wide.columns))
+                 tuple(Column(c, c if c != by else by.replace("_", " ").capitalize()) for c in wide.columns))
     columns = [c for c in ("system", "period", "period_start", by, "value", "qualifier", "display", "exact",
                            "complete", "status", "source_ids") if c in data.columns]
     data = data.assign(qualifier=qualifiers(data))[columns]
-    alt = _alt(heading, data, by)
-    f.review.add_chart(Chart(key, heading, alt, figure, data.rename(columns={"display": "in_words"}), view,
-                                note))
+    f.review.add_chart(Chart(key, heading, _alt(heading, data, by), figure,
+                             data.rename(columns={"display": "in_words"}), view, note))
     return ChartRef(key)
 
 
 def chart_sections(f: Focus) -> list[Section]:
+    """A section of charts per system with data in the period, over the periods up to it."""
     sections = []
-    grain = grain_words(f.grain)
-    for system in f.systems:
+    for number, system in enumerate(f.systems, start=1):
         window = f.window(system)
         starts = set(window["period_start"])
-        span = f"{window['period'].iloc[0]} to {window['period'].iloc[-1]}"
-        blocks: list = []
 
         def in_window(table: pd.DataFrame, system=system, starts=starts) -> pd.DataFrame:
             return table[(table["system"] == system) & table["period_start"].isin(starts)].copy()
 
-        levels = in_window(f.ask(("level",)))
-        levels["level"] = levels["level"].fillna("not known")
-        figure = charts.searches_by_period(levels, by="level", source_line=f.sources_of(levels),
-                                           colours=charts.LEVEL_COLOURS, title=f"{system}: searches per {grain}")
-        blocks.append(add_chart(f, "searches-by-level", "By level of government",
-                                     figure, levels, "level",
-                                     "Levels come from the agency crosswalk; \"not known\" marks names it does not "
-                                     "know (see Who searched)."))
         agencies = in_window(f.by_agency[f.by_agency["agency"].notna()])
-        federal = agencies[[f.is_federal(a) for a in agencies["agency"]]]
-        federal = federal[federal.groupby("agency")["value"].transform(lambda v: v.fillna(0).sum()) > 0]
-        if len(federal):
-            figure = charts.small_multiples(federal, by="agency", source_line=f.sources_of(federal),
-                                            title=f"{system}: searches per {grain} by each federal agency, {span}")
-            blocks.append(add_chart(f, "federal-agencies", "Federal agencies, one panel each", figure,
-                                         federal, "agency", "One panel per federal agency, on one scale, so "
-                                                            "that they can be compared."))
+        blocks = [_levels(f, system, in_window(f.ask(("level",)))), _federal(f, system, window, agencies)]
         if f.has_reasons(system):
-            reasons = in_window(f.ask(("reason_category", "level")))
-            immigration = reasons[reasons["reason_category"].eq("immigration").fillna(False)].copy()
-            levels_present = set(immigration["level"].dropna())
-            immigration["level"] = immigration["level"].fillna("not known")
-            if len(immigration) and (immigration["value"].fillna(0) > 0).any():
-                immigration = _fill_periods(immigration, window, "level", sorted(levels_present | {"federal"}))
-                figure = charts.searches_by_period(
-                    immigration, by="level", source_line=f.sources_of(immigration), colours=charts.LEVEL_COLOURS,
-                    title=f"{system}: immigration-related searches per {grain}, by level of the searching "
-                          "agency")
-                blocks.append(add_chart(f,
-                    "immigration", "Immigration-related searches", figure,
-                    immigration.drop(columns=["reason_category"]), "level",
-                    "Searches whose stated reason names ICE, ERO, HSI, CBP, Border Patrol, deportation or "
-                    "immigration; the reason texts are not kept."))
-        focus_rows = agencies[agencies["period_start"] == f.period.start].sort_values(
-            ["value", "agency"], ascending=[False, True], na_position="last")
-        top = list(focus_rows["agency"].head(TRENDED_AGENCIES))
-        trend = agencies[agencies["agency"].isin(top)]
-        if len(top) > 1:  # one agency's line would repeat the chart by level
-            more = agencies["agency"].nunique() - len(top)
-            figure = charts.trend_lines(trend, by="agency", source_line=f.sources_of(trend),
-                                        title=f"{system}: searches per {grain} of the {len(top)} agencies that "
-                                              f"searched most in {f.period.label}")
-            blocks.append(add_chart(f,
-                "agency-trend", "The agencies that searched most", figure, trend, "agency",
-                f"{more} more agencies are in the spreadsheet (Counts by period)." if more > 0 else ""))
-        sections.append(Section(f"charts-{len(sections) + 1}", f"Searches of {system} over time", blocks))
+            blocks.append(_immigration(f, system, window, in_window(f.ask(("reason_category", "level")))))
+        blocks.append(_trend(f, system, agencies))
+        sections.append(Section(f"charts-{number}", f"Searches of {system} over time",
+                                [block for block in blocks if block is not None]))
     return sections
+
+
+def _levels(f: Focus, system: str, levels: pd.DataFrame) -> ChartRef:
+    levels["level"] = levels["level"].fillna("not known")
+    figure = charts.searches_by_period(levels, by="level", source_line=f.sources_of(levels),
+                                       colours=charts.LEVEL_COLOURS,
+                                       title=f"{system}: searches per {grain_words(f.grain)}")
+    return add_chart(f, "searches-by-level", "By level of government", figure, levels, "level",
+                     "Levels come from the agency crosswalk; \"not known\" marks names it does not know (see Who "
+                     "searched).")
+
+
+def _federal(f: Focus, system: str, window: pd.DataFrame, agencies: pd.DataFrame) -> ChartRef | None:
+    federal = agencies[[f.is_federal(agency) for agency in agencies["agency"]]]
+    federal = federal[federal.groupby("agency")["value"].transform(lambda v: v.fillna(0).sum()) > 0]
+    if not len(federal):
+        return None
+    span = f"{window['period'].iloc[0]} to {window['period'].iloc[-1]}"
+    figure = charts.small_multiples(federal, by="agency", source_line=f.sources_of(federal),
+                                    title=f"{system}: searches per {grain_words(f.grain)} by each federal agency, "
+                                          f"{span}")
+    return add_chart(f, "federal-agencies", "Federal agencies, one panel each", figure, federal, "agency",
+                     "One panel per federal agency, on one scale, so that they can be compared.")
+
+
+def _immigration(f: Focus, system: str, window: pd.DataFrame, reasons: pd.DataFrame) -> ChartRef | None:
+    immigration = reasons[reasons["reason_category"].eq("immigration").fillna(False)].copy()
+    if not (immigration["value"].fillna(0) > 0).any():
+        return None
+    levels = sorted(set(immigration["level"].dropna()) | {"federal"})
+    immigration["level"] = immigration["level"].fillna("not known")
+    immigration = _fill_periods(immigration, window, "level", levels)
+    figure = charts.searches_by_period(
+        immigration, by="level", source_line=f.sources_of(immigration), colours=charts.LEVEL_COLOURS,
+        title=f"{system}: immigration-related searches per {grain_words(f.grain)}, by level of the searching agency")
+    return add_chart(f, "immigration", "Immigration-related searches", figure,
+                     immigration.drop(columns=["reason_category"]), "level",
+                     "Searches whose stated reason names ICE, ERO, HSI, CBP, Border Patrol, deportation or "
+                     "immigration; the reason texts are not kept.")
+
+
+def _trend(f: Focus, system: str, agencies: pd.DataFrame) -> ChartRef | None:
+    in_focus = agencies[agencies["period_start"] == f.period.start].sort_values(
+        ["value", "agency"], ascending=[False, True], na_position="last")
+    top = list(in_focus["agency"].head(TRENDED_AGENCIES))
+    if len(top) < 2:  # one agency's line would repeat the chart by level
+        return None
+    trend = agencies[agencies["agency"].isin(top)]
+    more = agencies["agency"].nunique() - len(top)
+    figure = charts.trend_lines(trend, by="agency", source_line=f.sources_of(trend),
+                                title=f"{system}: searches per {grain_words(f.grain)} of the {len(top)} agencies "
+                                      f"that searched most in {f.period.label}")
+    return add_chart(f, "agency-trend", "The agencies that searched most", figure, trend, "agency",
+                     f"{more} more agencies are in the spreadsheet (Counts by period)." if more > 0 else "")
 
 
 def _fill_periods(table: pd.DataFrame, window: pd.DataFrame, by: str, groups: list[str]) -> pd.DataFrame:
