@@ -110,13 +110,8 @@ def searches_by_period(table: pd.DataFrame, *, by: str = "agency", title: str | 
     title = title or f"{unit_label} by {by_label.lower()} and period"
     if len(table) == 0:
         return _empty_figure(title, source_line)
-    _require_columns(table, by, ("period", "period_start", "measure", "value", "exact", "complete",
-                                 "status", "display", "withheld_cells", "suppressed_cells",
-                                 "missing_cells"))
-    the_measure = _single_measure(table)
-    if not the_measure.additive:
-        raise UsageError(f"{the_measure.name} values cannot be stacked: shares are never summed",
-                         hint="Use share_by_agency() or trend_lines() for shares.")
+    _additive_counts(table, by, ("withheld_cells", "suppressed_cells", "missing_cells"),
+                     "cannot be stacked: shares are never summed", "Use share_by_agency() or trend_lines() for shares.")
     cells = _cells(table, by)
     if (cells["value"] < 0).any():
         raise UsageError("the counts table has negative values, which a stacked bar cannot show",
@@ -442,11 +437,7 @@ def small_multiples(table: pd.DataFrame, *, by: str = "agency", title: str | Non
     title = title or f"{unit_label} by {by_label.lower()} and period"
     if len(table) == 0:
         return _empty_figure(title, source_line)
-    _require_columns(table, by, ("period", "period_start", "measure", "value", "exact", "complete", "status",
-                                 "display"))
-    the_measure = _single_measure(table)
-    if not the_measure.additive:
-        raise UsageError(f"{the_measure.name} values cannot be drawn as counts", hint="Use trend_lines() for shares.")
+    _additive_counts(table, by, (), "cannot be drawn as counts", "Use trend_lines() for shares.")
     cells = _cells(table, by)
     periods = _period_order(cells)
     groups = _group_order(cells)
@@ -515,6 +506,15 @@ def _require_columns(table: pd.DataFrame, by: str, needed: Iterable[str]) -> Non
     if absent:
         raise UsageError(f"the counts table lacks column(s) {', '.join(absent)}",
                          hint="Chart a table returned by auditreport's aggregation.")
+
+
+def _additive_counts(table: pd.DataFrame, by: str, more_columns: tuple[str, ...], refusal: str, hint: str) -> None:
+    """A counts table a bar chart can draw: the columns it reads, one measure, and one that adds up."""
+    _require_columns(table, by, ("period", "period_start", "measure", "value", "exact", "complete", "status",
+                                 "display", *more_columns))
+    the_measure = _single_measure(table)
+    if not the_measure.additive:
+        raise UsageError(f"{the_measure.name} values {refusal}", hint=hint)
 
 
 def _single_measure(table: pd.DataFrame):

@@ -83,14 +83,6 @@ class Comparison:
             return f"{count_words(self.value)} against none"
         return f"{change_words(self.ratio)} ({signed_count_words(self.change)})"
 
-    def words(self) -> str:
-        """'up 70% on 2024-Q3 (298)', or why it cannot be compared."""
-        if self.why_not:
-            return f"not compared with {self.other_label}: {self.why_not}"
-        if self.ratio is None:
-            return f"{count_words(self.value)} against none in {self.other_label}"
-        return f"{change_words(self.ratio)} on {self.other_label} ({count_words(self.other)})"
-
 
 def compare(value, exact: bool, complete: bool, days: int, other, other_exact: bool, other_complete: bool,
             other_days: int, other_label: str, rule: NotableRule, *, other_exists: bool = True) -> Comparison:
