@@ -12,8 +12,10 @@ A mapping is a small TOML file (see `auditreport/profiles/*.toml` for the shippe
     reason = "Purpose"
 
 Only the mapped columns are ever read; `dropped` lists the columns a reviewer has seen and decided
-never to read. `propose_mapping` writes a first draft from a sample of an unknown file, with every
-column that looks personal (and every column it does not recognise) dropped.
+never to read. `propose_mapping` writes a first draft from a sample of an unknown file, fail-closed: every
+column whose header looks personal, every column it does not recognise, and every column whose values do not
+fit its header (person names under "Org Name", birth dates under "Date") is dropped, and the draft quotes
+header names only, never a cell.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError, UsageError
+from ..screen import looks_like_agency
 
 # dimension key -> what it means; `time` is the only one a mapping must have
 MAPPED_DIMENSIONS = {
@@ -244,36 +247,109 @@ def read_sample(path: Path, max_bytes: int = SAMPLE_BYTES) -> Sample:
     return Sample([record for record in records if any(cell.strip() for cell in record)], encoding, whole)
 
 
-# -- proposing a mapping --------------------------------------------------------------------------------
-_ROLE_PATTERNS = (  # first match wins; personal columns are never proposed as dimensions
-    ("agency", r"org name|organi[sz]ation|agency|department|\bori\b"),
-    ("personal", r"\b(name|user|userid|officer|badge|employee|plate|licen[cs]e|tag|vin|case|report|incident|"
-                 r"filter|prompt|term|query text|search text|ssn|social|dob|birth|address|email|phone|"
-                 r"moderation|person|subject|driver|owner|ip|id)s?\b"),
+# -- what a column holds: its header's words first, then its values ------------------------------------
+# Personal words are tested before any role, so "Agency Case Number" is a case number, not an agency.
+_PERSONAL_WORDS = re.compile(
+    r"\b(?:names?|users?|userids?|officers?|operators?|badges?|employees?|plates?|licen[cs]es?|tags?|vins?|cases?|"
+    r"reports?|incidents?|filters?|prompts?|terms?|text|ssn|social|dob|address(?:es)?|emails?|phones?|contacts?|"
+    r"notes?|details?|comments?|moderation|persons?|people|subjects?|drivers?|owners?|ip|ids?)\b"
+    r"|birth|query(?! (?:date|time|type|reason|purpose)\b)")  # "Query Date" is a time, "Database Query" a search
+_AGENCY_NAME = re.compile(r"\b(org|organi[sz]ation|agency|department|dept) names?\b")  # "Org Name" names no person
+_ROLE_PATTERNS = (  # tried after the personal words; first match wins
+    ("agency", r"\borg\b|organi[sz]ation|agency|department|\bdept\b|\bori\b"),
     ("lookback", r"time ?frame|look ?back|window|date range"),
     ("time", r"search time|search date|query time|query date|timestamp|date|time|when"),
     ("query_type", r"search type|query type|type"),
     ("reason", r"reason|purpose|justification"),
     ("networks", r"networks?"),
     ("devices", r"devices?|cameras?|camera ?count"),
-    ("system", r"system|database"),
+    ("system", r"system|database"),  # recognised only to be dropped: the system comes from --system
 )
+_DATA_SHAPE = re.compile(r"\d{3}|\d[-/.:]\d")  # ids, plates, phone numbers, dates, clock times: never in a header
+EARLIEST_SEARCH_YEAR = 1990  # an earlier "search time" is a birth date or a placeholder
+
+
+def looks_personal(header: str) -> bool:
+    """A header whose column may hold personal data: never proposed as a dimension."""
+    return _role(header) == "personal"
 
 
 def _role(header: str) -> str | None:
     # split camelCase so "userId" reads "user id" and "searchDate" reads "search date"
     words = re.sub(r"([a-z])([A-Z])", r"\1 \2", header).replace("_", " ").replace("#", " case ").lower()
-    words = " ".join(words.split())
+    words = _AGENCY_NAME.sub(r"\1", " ".join(words.split()))
+    if _PERSONAL_WORDS.search(words):
+        return "personal"
     for role, pattern in _ROLE_PATTERNS:
         if re.search(pattern, words):
             return role
     return None
 
 
-def _looks_like_time(values: list[str]) -> bool:
-    filled = [value for value in values if value.strip()]
-    pattern = re.compile(r"\d{1,4}[-/]\d{1,2}[-/]\d{1,4}")
-    return bool(filled) and sum(1 for value in filled if pattern.search(value)) >= 0.9 * len(filled)
+def filled_cells(values: list[str]) -> list[str]:
+    """The cells that hold something: not blank, not redacted ("***")."""
+    from .log_time import REDACTION_MARKS  # here, not at the top: log_time imports header_key from this module
+    return [value.strip() for value in values if value.strip() and value.strip() not in REDACTION_MARKS]
+
+
+def looks_like_agencies(values: list[str]) -> bool:
+    """Most distinct values name an agency ("Harbor County SO", "FBI"), not a person; False without values."""
+    names = set(filled_cells(values))
+    agencies = [name for name in names if looks_like_agency(name)]
+    return bool(names) and len(agencies) > len(names) / 2
+
+
+def looks_like_data(cell: str) -> bool:
+    """A cell no header holds: a time the log reader reads, or digits shaped like an id, plate or date."""
+    from .log_time import detect_time  # here, not at the top: log_time imports header_key from this module
+    text = cell.strip()
+    if not filled_cells([text]):
+        return False
+    if _DATA_SHAPE.search(text):  # also catches times in formats the reader does not know
+        return True
+    try:
+        detect_time([text], None, "cells", "", "", 1)
+    except InputError:
+        return False
+    return True
+
+
+def holds_search_times(values: list[str]) -> bool:
+    """Recent timestamps with a time of day, in one format the log reader knows (birth dates are not)."""
+    from . import log_time  # here, not at the top: log_time imports header_key from this module
+    cells = filled_cells(values)[:log_time.TIME_SAMPLE]
+    try:
+        fmt = log_time.detect_time(cells, None, "cells", "", "", 1).fmt
+    except InputError:
+        return False
+    bodies = [log_time._strip_zone(cell) for cell in cells]
+    if fmt == "iso":
+        with_clock = all(len(body) > len("2025-07-01") for body in bodies)
+    else:
+        with_clock = "%H" in fmt or "%I" in fmt
+    try:
+        times = [datetime.fromisoformat(body) if fmt == "iso" else datetime.strptime(body, fmt) for body in bodies]
+    except ValueError:  # shaped like a timestamp, but no day of the calendar ("2025-13-45")
+        return False
+    return bool(times) and with_clock and all(time.year >= EARLIEST_SEARCH_YEAR for time in times)
+
+
+# -- proposing a mapping --------------------------------------------------------------------------------
+def _column_role(header: str, values: list[str], has_header: bool) -> tuple[str | None, str]:
+    """The dimension a column is proposed for, or None and why it is dropped."""
+    role = _role(header) if has_header else None
+    if role == "personal":
+        return None, "looks personal"
+    if role == "system":
+        return None, "the system is never read from the file: pass --system"
+    single_line = not any("\n" in value or " to " in value for value in values)
+    if role in (None, "time") and single_line and holds_search_times(values):
+        return "time", ""
+    if role == "time":
+        return None, "not recent timestamps with a time of day"
+    if role == "agency" and not looks_like_agencies(values):
+        return None, "does not hold agency names"
+    return role, ("" if role else "not recognised")
 
 
 def _toml(value: str) -> str:
@@ -294,39 +370,40 @@ def matching_profile(headers: list[str]) -> str | None:
 def propose_mapping(path: str | Path) -> str:
     """A draft mapping (TOML text) for an unknown log, for a person to review before ingesting.
 
-    Columns that look personal, and columns it does not recognise, are listed under `dropped`.
+    Fail-closed: columns that look personal, columns it does not recognise, and columns whose sampled values do
+    not fit their header (names under "Org Name", birth dates under "Date") are listed under `dropped`. The draft
+    holds header names only, never a cell: a file without a header row gets "column 1", "column 2", ...
     """
     path = Path(path)
     sample = read_sample(path)
     first = sample.records[0]
-    has_header = not any(_looks_like_time([cell]) for cell in first)
+    has_header = not any(looks_like_data(cell) for cell in first)
     headers = [" ".join(cell.replace("\ufeff", "").split()) or f"column {i}" for i, cell in enumerate(first, 1)] \
         if has_header else [f"column {i}" for i in range(1, len(first) + 1)]
     rows = sample.records[1:] if has_header else sample.records
-    values = {i: [row[i] for row in rows if i < len(row)] for i in range(len(headers))}
     mapped: dict[str, str] = {}
     dropped: list[tuple[str, str]] = []
     for index, header in enumerate(headers):
-        role = _role(header) if has_header else None
-        single = not any("\n" in value or " to " in value for value in values[index])
-        if role is None and single and _looks_like_time(values[index]) and "time" not in mapped:
-            role = "time"
-        if role == "time" and not _looks_like_time(values[index]):
-            role = None
-        if role in (None, "personal") or role in mapped:
-            why = "looks personal" if role == "personal" else (
-                "a second column for the same dimension" if role else "not recognised")
+        role, why = _column_role(header, [row[index] for row in rows if index < len(row)], has_header)
+        if role in mapped:
+            role, why = None, "a second column for the same dimension"
+        if role is None:
             dropped.append((header, why))
-            continue
-        mapped[role] = header
-    lines = [f"# Proposed by auditreport mapping init from {path.name}: REVIEW IT before ingesting.",
+        else:
+            mapped[role] = header
+    return _proposal_text(path.name, path.stem, headers, has_header, mapped, dropped)
+
+
+def _proposal_text(file_name: str, stem: str, headers: list[str], has_header: bool, mapped: dict[str, str],
+                   dropped: list[tuple[str, str]]) -> str:
+    lines = [f"# Proposed by auditreport mapping init from {file_name}: REVIEW IT before ingesting.",
              "# Only the columns under [columns] are ever read; every column under dropped is never read.",
              "# Move a column out of dropped only if it holds no personal data (names, plates, case numbers,",
              "# search terms, user ids, free text other than the reason)."]
     profile = matching_profile(headers) if has_header else None
     if profile:
         lines.append(f"# This file has the columns of the shipped profile {profile!r}: --profile {profile} may do.")
-    lines += [f"name = {_toml(path.stem + '-mapping')}",
+    lines += [f"name = {_toml(stem + '-mapping')}",
               "# system = \"Name of the system searched\"   # or pass --system",
               "dropped = ["]
     lines += [f"    {_toml(header)},  # {why}" for header, why in dropped]
