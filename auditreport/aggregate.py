@@ -15,6 +15,7 @@ import pandas as pd
 
 from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
+from .labels import PLACEHOLDER_PATTERN
 from .model import DIMENSIONS, MEASURES, QUALIFIERS, measure as measure_named
 from .wording import count_words, percent_words, value_words
 from .periods import (ALL_GRAINS, DEFAULT_FISCAL_YEAR_START, GRAINS, REPORTED_GRAIN, PeriodError, calendar,
@@ -507,6 +508,8 @@ class Analysis:
         """
         stored = self.store.findings()[["source", "location", "kind", "message"]]
         unmatched = self.unmatched_agencies()
+        # a placeholder of the screen has its own finding (agency_unreviewed), which says where to look
+        unmatched = unmatched[~unmatched["agency_as_given"].str.match(PLACEHOLDER_PATTERN)]
         agency_rows = pd.DataFrame({
             "source": unmatched["sources"], "location": "agency " + unmatched["agency_as_given"].map(repr),
             "kind": "agency_unmatched",

@@ -4,12 +4,14 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 import click
 
 from . import api
 from .errors import AuditReportError
+from .screen import redact
 from .periods import ALL_GRAINS, DEFAULT_FISCAL_YEAR_START
 from .read.mapping import profile_names, propose_mapping
 from .store import DEFAULT_DB
@@ -24,15 +26,24 @@ def _tables():
     return tables
 
 
+def _say(text: str) -> None:
+    """One line on stderr, through the privacy screen: whatever a message carries, nothing personal is printed."""
+    click.echo(redact(text), err=True)
+
+
 def _fail(error: BaseException, verbose: bool) -> None:
     if verbose:
-        traceback.print_exception(error, file=sys.stderr)
+        _say("".join(traceback.format_exception(error)).rstrip("\n"))
     if isinstance(error, AuditReportError):
-        click.echo(f"error: {error}", err=True)
+        _say(f"error: {error}")
         sys.exit(error.exit_code)
-    click.echo(f"error: unexpected failure ({type(error).__name__}: {error}). "
-               "Run the command again with --verbose and report the output.", err=True)
+    _say(f"error: unexpected failure ({type(error).__name__}: {error}). "
+         "Run the command again with --verbose and report the output.")
     sys.exit(EXIT_UNEXPECTED)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    _say(f"warning: {message}")
 
 
 def agencies_option(function):
@@ -61,6 +72,7 @@ class _Commands(click.Group):
 
     def main(self, *args, **kwargs):
         kwargs.pop("standalone_mode", None)
+        warnings.showwarning = _show_warning  # warnings are printed through the screen too
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as error:
@@ -68,7 +80,7 @@ class _Commands(click.Group):
                 click.echo(error.ctx.get_help())
                 sys.exit(0)
             where = error.ctx.command_path if error.ctx else "auditreport"
-            click.echo(f"error: {error.format_message().rstrip('.')}. See '{where} --help'.", err=True)
+            _say(f"error: {error.format_message().rstrip('.')}. See '{where} --help'.")
             sys.exit(error.exit_code)
         except click.exceptions.Abort:
             click.echo("error: stopped.", err=True)

@@ -18,6 +18,7 @@ import duckdb
 from .errors import AuditReportError, UsageError
 from .model import (COVERAGE_COLUMNS, FINDING_COLUMNS, MEASURES, OBSERVATION_COLUMN_NAMES, OBSERVATION_COLUMNS,
                     QUALIFIERS, SOURCE_COLUMNS, STATUSES, Finding, ObservationFile)
+from .labels import PLACEHOLDER_PATTERN
 from .privacy import guard_observation_file, guard_observations
 from .read.log_coverage import coverage_of
 
@@ -179,32 +180,60 @@ class Store:
         return row[0] if row else None
 
     def add_source(self, source: SourceInfo, observations: pd.DataFrame | ObservationFile,
-                   findings: list[Finding]) -> IngestResult:
+                   findings: list[Finding], replacements: dict[str, dict] | None = None) -> IngestResult:
         """Store one file's observations and findings in one transaction; a second time, change nothing.
 
         `observations` is a DataFrame, or a Parquet file of them (an audit log's counts), read by DuckDB.
+        `replacements` (column -> value read -> value stored) are the screen's placeholders (labels.py).
         """
         existing = self.find_source(source.sha256, source.sheet)
         if existing is not None:
             return IngestResult(existing, source.file_name, True, 0, 0)
         if isinstance(observations, ObservationFile):
-            select, distinct = guard_observation_file(self.connection, observations, source.file_name)
+            select, distinct = guard_observation_file(self.connection, observations, source.file_name, replacements)
             _check_values(distinct, source.file_name)
             self.connection.execute(f"CREATE OR REPLACE TEMP VIEW incoming_observations AS {select}")
             try:
-                return self._insert(source, findings)
+                return self._insert(source, findings, replacements or {})
             finally:
                 self.connection.execute("DROP VIEW IF EXISTS incoming_observations")
-        frame = guard_observations(observations, source.file_name)
+        frame = guard_observations(observations, source.file_name, replacements)
         _check_values({column: set(frame[column].dropna()) for column in ("measure", "status", "qualifier")},
                       source.file_name)
         self.connection.register("incoming_observations", frame.assign(source_id=0)[list(OBSERVATION_COLUMN_NAMES)])
         try:
-            return self._insert(source, findings)
+            return self._insert(source, findings, replacements or {})
         finally:  # after the transaction has ended, so a failure inside it keeps its own message
             self.connection.unregister("incoming_observations")
 
-    def _insert(self, source: SourceInfo, findings: list[Finding]) -> IngestResult:
+    def placeholders_taken(self) -> dict[str, int]:
+        """How many placeholders of each kind ("agency", "search type") the stored observations use."""
+        rows = self.connection.execute(f"""
+            WITH labels AS (SELECT agency AS label FROM observations UNION SELECT on_behalf_of FROM observations
+                            UNION SELECT query_type FROM observations)
+            SELECT regexp_extract(label, '{PLACEHOLDER_PATTERN}', 1) AS kind,
+                   max(regexp_extract(label, '{PLACEHOLDER_PATTERN}', 2)::INTEGER)
+            FROM labels WHERE regexp_matches(label, '{PLACEHOLDER_PATTERN}') GROUP BY kind""").fetchall()
+        return dict(rows)
+
+    def _screened_select(self, replacements: dict[str, dict]) -> str:
+        """The SELECT of incoming observations with the screen's replacements applied, by joins on small tables."""
+        columns, joins = [], []
+        for index, name in enumerate(OBSERVATION_COLUMN_NAMES):
+            if name == "source_id":
+                columns.append("?::INTEGER AS source_id")
+            elif replacements.get(name):
+                table = f"screen_{index}"
+                self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} (read VARCHAR, stored VARCHAR)")
+                self.connection.executemany(f"INSERT INTO {table} VALUES (?, ?)",
+                                            [[read, stored] for read, stored in replacements[name].items()])
+                joins.append(f"LEFT JOIN {table} ON {table}.read = i.{name}")
+                columns.append(f"CASE WHEN {table}.read IS NULL THEN i.{name} ELSE {table}.stored END AS {name}")
+            else:
+                columns.append(f"i.{name}")
+        return f"SELECT {', '.join(columns)} FROM incoming_observations i {' '.join(joins)}"
+
+    def _insert(self, source: SourceInfo, findings: list[Finding], replacements: dict[str, dict]) -> IngestResult:
         with self.transaction() as connection:
             source_id = self.row("SELECT coalesce(max(source_id), 0) + 1 FROM sources")[0]
             connection.execute(
@@ -212,8 +241,7 @@ class Store:
                 [source_id, source.file_name, source.sha256, source.size_bytes, source.sheet, source.request_id,
                  source.reader, json.dumps(source.options or {}, sort_keys=True), source.source_tz,
                  source.report_tz, source.rows_read, _now()])
-            columns = ", ".join("?::INTEGER AS source_id" if c == "source_id" else c for c in OBSERVATION_COLUMN_NAMES)
-            inserted = self.row(f"INSERT INTO observations BY NAME SELECT {columns} FROM incoming_observations",
+            inserted = self.row(f"INSERT INTO observations BY NAME {self._screened_select(replacements)}",
                                 [source_id])[0]
             if source.coverage:
                 connection.executemany("INSERT INTO coverage VALUES (?, ?, ?, ?)",

@@ -108,9 +108,9 @@ def test_bad_count_gives_one_line_and_leaves_database_unchanged(loaded, tmp_path
     before = snapshot(loaded)
     result = run("ingest", bad, *SYSTEM, "--db", loaded)
     assert result.exit_code == 2
-    assert result.stderr == ('error: bad.csv, row 2, column C "Feb-17": \'twelve\' is not a count. Write a whole '
-                             'number, leave the cell blank if no value was given, or copy a mark such as (b)(7)(E) '
-                             'or <10 as printed.\n')
+    assert result.stderr == ('error: bad.csv, row 2, column C "Feb-17": the text of the cell is not a count. '
+                             'Write a whole number, leave the cell blank if no value was given, or copy a mark such as '
+                             '(b)(7)(E) or <10 as printed.\n')
     assert snapshot(loaded) == before
 
 

@@ -454,7 +454,7 @@ BAD_INPUTS = [
      "ragged_row.csv, row 3, column D: this row has 4 cells but the header (row 1) has 3. "
      "Check for an unquoted comma, such as 1,204 written without quotes, or a row shifted to the right."),
     ("non_numeric_count.csv", 2, 'C "Feb-17"',
-     f"non_numeric_count.csv, row 2, column C \"Feb-17\": 'lots' is not a count. {HINT}"),
+     f"non_numeric_count.csv, row 2, column C \"Feb-17\": the text of the cell is not a count. {HINT}"),
     ("negative_count.csv", 2, 'C "Feb-17"',
      f"negative_count.csv, row 2, column C \"Feb-17\": '-3' is negative; a count of searches cannot be. {HINT}"),
     ("unknown_period_label.csv", 1, 'C "Foo-17"',
@@ -493,7 +493,7 @@ def test_all_cell_problems_are_reported_at_once():
         (2, 'C "Feb-17"'), (3, 'B "Jan-17"'), (3, 'C "Feb-17"'), (4, 'B "Jan-17"'), (5, 'C "Feb-17"'),
         (6, 'B "Jan-17"'), (6, 'C "Feb-17"'), (7, 'B "Jan-17"'), (7, 'C "Feb-17"')]
     assert str(error) == (
-        f"many_bad_cells.csv, row 2, column C \"Feb-17\": 'lots' is not a count. {HINT} "
+        f"many_bad_cells.csv, row 2, column C \"Feb-17\": the text of the cell is not a count. {HINT} "
         '(8 more problems in this file: row 3, column B "Jan-17"; row 3, column C "Feb-17"; '
         'row 4, column B "Jan-17"; row 5, column C "Feb-17"; row 6, column B "Jan-17" and 3 more)')
 
@@ -733,7 +733,7 @@ def test_errors_quote_at_most_40_characters_of_a_cell(tmp_path):
     with pytest.raises(InputError) as raised:
         read_count_table(path, system="S")
     assert str(raised.value).startswith('long_text_cell.csv, row 2, column B "Jan-17": '
-                                        "'Excludes 3 searches by Det. J. Smith fo\u2026' is not a count.")
+                                        "the text of the cell is not a count.")
     assert "7ABC123" not in str(raised.value)
 
 

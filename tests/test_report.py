@@ -233,8 +233,8 @@ def test_the_spreadsheet_has_a_sheet_per_table_numbers_as_numbers_and_frozen_hea
 
 def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
     table = tmp_path / "hostile.csv"
-    table.write_text('agency,system,period,searches\n"=HYPERLINK(""http://x"",""y"")",S,2025-Q3,5\n'
-                     "+cmd|' /C calc'!A0,S,2025-Q3,7\n@SUM(1),S,2025-Q3,9\n", encoding="utf-8")
+    table.write_text('agency,system,period,searches\n"=HYPERLINK(""http://x"",""County PD"")",S,2025-Q3,5\n'
+                     "+cmd|' /C calc'!A0 PD,S,2025-Q3,7\n@SUM(1) Sheriff,S,2025-Q3,9\n", encoding="utf-8")
     db = tmp_path / "audit.duckdb"
     assert run("ingest", table, "--db", db).exit_code == 0
     assert run("report", "--db", db, "--out", tmp_path / "out", "--format", "xlsx,csv").exit_code == 0
@@ -248,7 +248,7 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
                     seen += 1
     assert seen >= 3
     agencies = {r["agency"] for r in read_csv(tmp_path / "out" / "counts-by-period.csv")}
-    assert {"'=HYPERLINK(\"http://x\",\"y\")", "'+cmd|' /C calc'!A0", "'@SUM(1)"} <= agencies
+    assert {"'=HYPERLINK(\"http://x\",\"County PD\")", "'+cmd|' /C calc'!A0 PD", "'@SUM(1) Sheriff"} <= agencies
 
 
 def test_the_pdf_has_page_numbers_and_repeats_table_headers(tmp_path):

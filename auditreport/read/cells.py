@@ -76,10 +76,27 @@ SHARE_HINT = "Write a share as 77%, 77 percent or 0.77, between 0 and 100 percen
 LARGEST_COUNT = 2 ** 53  # a DOUBLE holds every whole number up to here exactly
 
 
+# Words a count, share or period cell may hold; a cell with any other word is never quoted (it may be a name)
+_QUOTABLE_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    r"september|october|november|december|q[1-4]|fy|h[12]|to|through|thru|about|approximately|nearly|over|under|"
+    r"more|than|fewer|less|at|least|most|percent|per|cent|pct|thousands?|millions?|hundreds?|n/?a|none|total|inf|nan)\b",
+    re.IGNORECASE)
+
+
 def quote(text: object, limit: int = MAX_MARK) -> str:
-    """A cell value for an error message: repr, cut to `limit` characters with an ellipsis."""
+    """A cell value for an error message, only when it is a number, mark or period with no other words.
+
+    Any other text is described, never quoted: the message names the row and column, and the value may be
+    personal (a name typed where a count was due).
+
+    >>> quote("1.234"), quote("Jan-17"), quote("Exempt - Officer Smith")
+    ("'1.234'", "'Jan-17'", 'the text of the cell')
+    """
     text = str(text)
-    return repr(text if len(text) <= limit else text[:limit - 1] + "\u2026")
+    if len(text) > limit or re.search(r"[^\W\d_]", _QUOTABLE_WORDS.sub("", text)):
+        return "the text of the cell"
+    return repr(text)
 
 
 def _too_large(text: str) -> CellError:
@@ -143,7 +160,7 @@ def parse_cell(raw: object, *, share: bool = False, percent: bool | None = None,
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return Cell(MISSING)
     if isinstance(raw, bool):
-        raise CellError(f"{raw!r} is not a count", COUNT_HINT)
+        raise CellError(f"{quote(raw)} is not a count", COUNT_HINT)
     if isinstance(raw, (int, float)):  # numbers from spreadsheets
         if share:
             return _share(float(raw), str(raw), percent)

@@ -219,7 +219,7 @@ def _read_cell(ctx: _Context, raw: object, row: int, column: str, *, share: bool
         ctx.problems.add(row, column, str(error), error.hint)
         return None
     if cell.is_share and not share:
-        ctx.problems.add(row, column, f"{cell.mark!r} is a share, not a count",
+        ctx.problems.add(row, column, f"{quote(cell.mark)} is a share, not a count",
                          "Put shares in a column named share, or in a row whose measure is share_of_searches.")
         return None
     if cell.status == MISSING and not cell.mark:
@@ -464,7 +464,7 @@ def _finish_rows(ctx: _Context, any_data: bool, without_counts: "_RowsWithoutCou
 
 def _subtotal_finding(ctx: _Context, row_number: int, label: str) -> None:
     ctx.findings.append(Finding(f"row {row_number}", "subtotal_not_counted",
-                                f"{quote(label)} looks like a subtotal; it is not counted as an agency, "
+                                "this row looks like a subtotal; it is not counted as an agency, "
                                 "so its searches are not counted twice."))
 
 

@@ -1,0 +1,153 @@
+"""The door: one file is read, screened and stored, in that order, in one transaction.
+
+    read (read/: count tables, audit logs)  ->  screen (labels.py, screen.py)  ->  store (store.py)
+
+Nothing a reader brings reaches the database without passing the screen: its labels, its findings and its own
+names (file, sheet, request id). Ingesting needs neither pandas nor matplotlib for a log: the count-table reader
+is imported where it is used.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .agencies import Crosswalk, project_crosswalk
+from .errors import InputError, UsageError
+from .labels import screen_read
+from .periods import DEFAULT_FISCAL_YEAR_START
+from .privacy import distinct_texts
+from .read.grid import file_identity
+from .rules import load_reason_rules
+from .store import IngestResult, SourceInfo, Store
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to read a file: a count table (the default) or, with a profile or mapping, an audit log."""
+
+    system: str | None = None
+    agency: str | None = None
+    request: str | None = None
+    sheet: str | None = None
+    fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START
+    profile: str | None = None
+    mapping: str | Path | None = None
+    tz: str | None = None
+    source_tz: str | None = None
+    retention_days: int | None = None
+    reason_rules: str | Path | None = None
+    complete: bool = False  # the log records every search from its first to its last day (the user's statement)
+
+    @property
+    def is_audit_log(self) -> bool:
+        return bool(self.profile or self.mapping)
+
+
+def read_file(path: str | Path, options: IngestOptions, *, progress: bool = False,
+              agencies: Crosswalk | None = None) -> tuple[SourceInfo, object]:
+    """Read and check one file without touching any database: its SourceInfo and what was read."""
+    if options.is_audit_log:
+        from .read.audit_log import read_audit_log
+
+        if options.sheet:
+            raise UsageError("--sheet is for count tables in XLSX workbooks; audit logs are CSV",
+                             file=str(path), hint="Leave out --sheet.")
+        read = read_audit_log(path, profile=options.profile, mapping=options.mapping, system=options.system,
+                              agency=options.agency, source_tz=options.source_tz, tz=options.tz,
+                              retention_days=options.retention_days, reason_rules=options.reason_rules,
+                              progress=progress, agencies=agencies, complete=options.complete)
+        source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
+                            request_id=options.request, options=read.options, source_tz=read.source_tz,
+                            report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage)
+        return source, read
+    if options.tz or options.source_tz or options.retention_days or options.reason_rules or options.complete:
+        raise UsageError("--tz, --source-tz, --retention-days, --reason-rules and --complete are for audit logs",
+                         file=str(path), hint="Add --profile NAME or --mapping FILE, or leave those options out.")
+    from .read.count_table import read_count_table
+
+    read = read_count_table(path, sheet=options.sheet, system=options.system, agency=options.agency,
+                            fiscal_year_start=options.fiscal_year_start)
+    stored_options = {key: value for key, value in (("system", options.system), ("agency", options.agency),
+                                                    ("fiscal_year_start", options.fiscal_year_start),
+                                                    ("encoding", read.grid.encoding)) if value is not None}
+    source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
+                        sheet=read.grid.sheet, request_id=options.request, options=stored_options,
+                        rows_read=read.rows_read)
+    return source, read
+
+
+def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = None, *,
+                progress: bool = False, crosswalk: Crosswalk | None = None, **keywords) -> IngestResult:
+    """Read one file, screen it and store it in one transaction (nothing is stored if anything fails)."""
+    options = options or IngestOptions(**keywords)
+    existing = _already_ingested(store, path, options)
+    if existing is not None:
+        return existing
+    crosswalk = crosswalk or project_crosswalk(store.path)
+    source, read = read_file(path, options, progress=progress, agencies=crosswalk)
+    try:
+        observations = read.counts if options.is_audit_log else read.observations
+        screened = screen(store, source, observations, read.findings, crosswalk, options)
+        result = store.add_source(screened.source, observations, screened.findings, screened.replacements)
+    finally:
+        if options.is_audit_log:
+            read.close()  # the log's counts were in a Parquet file the store read straight in
+    return _with_other_options(store, result, read.options) if options.is_audit_log and result.already_ingested \
+        else result
+
+
+def screen(store: Store, source: SourceInfo, observations, findings: list, crosswalk: Crosswalk,
+           options: IngestOptions):
+    """What of the read may be stored (labels.py): placeholders for labels that fail, findings that never quote."""
+    rules = load_reason_rules(options.reason_rules)
+    return screen_read(source, distinct_texts(observations), findings,
+                       known_agency=lambda name: crosswalk.match(name).method != "unmatched",
+                       reason_categories=set(rules.categories), placeholders_taken=store.placeholders_taken())
+
+
+def _already_ingested(store: Store, path: str | Path, options: IngestOptions) -> IngestResult | None:
+    """The same bytes (and sheet) are never read twice: answer from the store before any reading."""
+    path = Path(path)
+    if not path.is_file() or options.sheet or options.is_audit_log:  # a log is hashed while it is read
+        return None
+    sha256, _ = file_identity(path)
+    source_id = store.find_source(sha256, "")
+    if source_id is None:
+        return None
+    stored = store.source_options(source_id)
+    asked = {"system": options.system, "agency": options.agency, "fiscal_year_start": options.fiscal_year_start}
+    differing = sorted(key for key, value in asked.items() if stored.get(key) != value)
+    note = (f"It was read with other options ({', '.join(f'{k}={stored.get(k)!r}' for k in differing)}); "
+            "to read it again with yours, ingest it into a new database (--db)." if differing else "")
+    return IngestResult(source_id, path.name, True, 0, 0, note)
+
+
+LOG_OPTIONS = ("mapping", "system", "agency", "source_tz", "tz", "retention_days", "complete", "reason_rules")
+
+
+def _with_other_options(store: Store, result: IngestResult, asked: dict) -> IngestResult:
+    """A log ingested before with other options (another zone, --complete) is not read again: say so."""
+    from dataclasses import replace
+
+    stored = store.source_options(result.source_id)
+    differing = sorted(key for key in LOG_OPTIONS if stored.get(key) != asked.get(key))
+    if not differing:
+        return result
+    options = ", ".join(f"{key}={stored.get(key)!r}" for key in differing)
+    return replace(result, note=f"It was read with other options ({options}); to read it again with yours, ingest "
+                                "it into a new database (--db).")
+
+
+def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: bool = False) -> list[IngestResult]:
+    """Ingest several files into the database at `db`, one transaction each.
+
+    A file that cannot be found is reported before the database is created or opened, so a typo
+    leaves no empty database behind; a file that fails to read leaves the database as it was (files
+    before it in the list stay ingested, and the message names the failing file).
+    """
+    for path in paths:
+        if not Path(path).is_file():
+            raise InputError("no such file", file=str(path), hint="Check the path and try again.")
+    crosswalk = project_crosswalk(db)  # read first: a bad agency file opens nothing
+    with Store(db) as store:
+        return [ingest_file(store, path, options, progress=progress, crosswalk=crosswalk) for path in paths]
