@@ -42,7 +42,10 @@ _GIVEN_NAMES = ("Aaron|Adam|Alan|Albert|Alex|Alexander|Alice|Amanda|Amy|Andrea|A
                 "Megan|Melissa|Michael|Michelle|Nancy|Nicholas|Nicole|Pamela|Patricia|Patrick|Paul|Peter|Rachel|"
                 "Raymond|Rebecca|Richard|Robert|Roger|Ronald|Ruth|Ryan|Samuel|Sandra|Sara|Sarah|Scott|Sharon|"
                 "Shirley|Stephanie|Stephen|Steven|Susan|Teresa|Terry|Thomas|Timothy|Tyler|Victoria|Walter|William")
-_PLACE_WORDS = _NOT_A_NAME + r"|parish|university|college|school|hospital|township|borough|village|town|port"
+# "Anne Arundel County", "George Mason University": a given name and a word before a place word is a place
+_PLACE_WORDS = (r"county|city|state|parish|university|college|school|hospital|township|borough|village|town|port|"
+                r"memorial|park|high|middle|elementary|academy|center|centre|national|community|valley|river|lake|"
+                r"beach|heights|springs|hills|island")
 _DATE = r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2})"
 
 # (what it is, pattern): ordered from the most to the least certain
@@ -56,7 +59,8 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((what, re.compile(pattern, 
     ("a case or report number", r"\b(?:case|report|incident|citation|docket|cad|rms|file|warrant)\s{0,3}"
                                 r"(?:no\.?|num(?:ber)?\.?|#)?\s{0,3}[:#]?\s{0,3}[a-z]{0,4}[-\s]?\d[\w-]{2,}"
                                 r"|(?<![\w-])\d{2,4}-\d{5,}(?![\w-])", re.I),
-    ("a licence plate", r"\b(?:plate|tag|lic(?:ense|ence)?|lpn|vin)\b\W{0,4}(?:no\.?|number|#)?\W{0,3}[a-z0-9-]{2,9}\b"
+    ("a licence plate", r"\b(?:plate|tag|lic(?:ense|ence)?|lpn|vin)\b\W{0,4}(?:no\.?|number|#)?\W{0,3}"
+                        r"(?=[a-z-]{0,8}\d)[a-z0-9-]{2,9}\b"
                         r"|(?<![\w-])(?!\d+(?:st|nd|rd|th)\b)(?!fy\d{2,4}\b)(?!covid)"
                         r"(?=[a-z0-9-]{0,8}\d[a-z0-9-]{0,8}\d)(?=[a-z0-9-]{0,8}[a-z])"
                         r"(?:[a-z0-9]{5,8}|[a-z0-9]{3,4}-[a-z0-9]{3,5})(?![\w-])", re.I),

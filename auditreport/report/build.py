@@ -11,9 +11,10 @@ import pandas as pd
 
 from ..aggregate import Analysis
 from ..errors import UsageError
+from ..periods import DEFAULT_FISCAL_YEAR_START
+from ..screen import redact
 from ..store import Store
 from .content import Review
-from ..periods import DEFAULT_FISCAL_YEAR_START
 from .review import DEFAULT_TITLE, ReviewOptions, build_review
 
 FORMATS = ("html", "pdf", "xlsx", "csv")
@@ -111,7 +112,8 @@ def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | N
     """The quarterly review of everything in the database, about `period`, written into folder `out`."""
     formats = parse_formats(formats)
     analysis = analysis if isinstance(analysis, Analysis) else Analysis(analysis)
-    review = build_review(analysis, ReviewOptions(period, grain, fiscal_year_start, title or DEFAULT_TITLE))
+    title = redact(title) if title else DEFAULT_TITLE  # a typed title passes the screen like every other text
+    review = build_review(analysis, ReviewOptions(period, grain, fiscal_year_start, title))
     return write_review(review, out, formats)
 
 
