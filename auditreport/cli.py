@@ -102,7 +102,10 @@ def main() -> None:
 @click.option("--system", help="System searched, for files that do not name it (e.g. \"Regional COPLINK\").")
 @click.option("--agency", help="Searching agency, for files that do not name it (a one-agency table or log).")
 @click.option("--request", "request", help="Records-request id or URL the file came from.")
-@click.option("--sheet", help="Worksheet of an XLSX file (default: the first).")
+@click.option("--sheet", help="Worksheet of an XLSX file (default: the active visible sheet).")
+@click.option("--include-hidden", is_flag=True,
+              help="Also read hidden sheets, rows and columns of an XLSX file (not read by default; a finding "
+                   "says so either way).")
 @click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START,
               show_default=True, help="Month fiscal years start in, for FY labels in the file.")
 @click.option("--profile", help="Read an audit log with a shipped mapping: " + ", ".join(profile_names()) + ".")
@@ -112,13 +115,14 @@ def main() -> None:
 @click.option("--retention-days", type=click.IntRange(min=1),
               help="Also count searches whose look-back reaches further back than this many days.")
 @click.option("--reason-rules", type=click.Path(dir_okay=False),
-              help="Your own reason-category rules (TOML), added to the shipped ones.")
+              help="Your own reason-category rules (TOML), added to the shipped ones (for a log's reasons, and a "
+                   "count table's reason or category column).")
 @click.option("--complete", is_flag=True,
               help="State that the log records every search from its first to its last day (the report says "
                    "it relies on your statement); without it, improbable gaps and partial days are found by rule.")
 @command
-def ingest(paths, db, system, agency, request, sheet, fiscal_year_start, profile, mapping, tz, source_tz,
-           retention_days, reason_rules, complete):
+def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_year_start, profile, mapping, tz,
+           source_tz, retention_days, reason_rules, complete):
     """Ingest count tables (CSV or XLSX), or audit logs with --profile or --mapping.
 
     Each file is one transaction; the same file twice changes nothing. Audit logs become counts per
@@ -127,7 +131,7 @@ def ingest(paths, db, system, agency, request, sheet, fiscal_year_start, profile
     options = api.IngestOptions(system=system, agency=agency, request=request, sheet=sheet,
                                 fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
                                 source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
-                                complete=complete)
+                                complete=complete, include_hidden=include_hidden)
     for result in api.ingest_paths(db, paths, options, progress=True):
         click.echo(result.summary())
 

@@ -37,6 +37,7 @@ class IngestOptions:
     retention_days: int | None = None
     reason_rules: str | Path | None = None
     complete: bool = False  # the log records every search from its first to its last day (the user's statement)
+    include_hidden: bool = False  # read hidden sheets, rows and columns of a workbook (refused by default)
 
     @property
     def is_audit_log(self) -> bool:
@@ -60,20 +61,28 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
                             request_id=options.request, options=read.options, source_tz=read.source_tz,
                             report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage)
         return source, read
-    if options.tz or options.source_tz or options.retention_days or options.reason_rules or options.complete:
-        raise UsageError("--tz, --source-tz, --retention-days, --reason-rules and --complete are for audit logs",
+    if options.tz or options.source_tz or options.retention_days or options.complete:
+        raise UsageError("--tz, --source-tz, --retention-days and --complete are for audit logs",
                          file=str(path), hint="Add --profile NAME or --mapping FILE, or leave those options out.")
     from .read.count_table import read_count_table
 
     read = read_count_table(path, sheet=options.sheet, system=options.system, agency=options.agency,
-                            fiscal_year_start=options.fiscal_year_start)
+                            fiscal_year_start=options.fiscal_year_start, include_hidden=options.include_hidden,
+                            reason_rules=load_reason_rules(options.reason_rules))
     stored_options = {key: value for key, value in (("system", options.system), ("agency", options.agency),
                                                     ("fiscal_year_start", options.fiscal_year_start),
-                                                    ("encoding", read.grid.encoding)) if value is not None}
+                                                    ("encoding", read.grid.encoding),
+                                                    ("include_hidden", options.include_hidden or None),
+                                                    ("reason_rules", _text(options.reason_rules)))
+                      if value is not None}
     source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
                         sheet=read.grid.sheet, request_id=options.request, options=stored_options,
                         rows_read=read.rows_read)
     return source, read
+
+
+def _text(path: str | Path | None) -> str | None:
+    return str(path) if path is not None else None
 
 
 def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = None, *,
@@ -115,7 +124,8 @@ def _already_ingested(store: Store, path: str | Path, options: IngestOptions) ->
     if source_id is None:
         return None
     stored = store.source_options(source_id)
-    asked = {"system": options.system, "agency": options.agency, "fiscal_year_start": options.fiscal_year_start}
+    asked = {"system": options.system, "agency": options.agency, "fiscal_year_start": options.fiscal_year_start,
+             "include_hidden": options.include_hidden or None, "reason_rules": _text(options.reason_rules)}
     differing = sorted(key for key, value in asked.items() if stored.get(key) != value)
     note = (f"It was read with other options ({', '.join(f'{k}={stored.get(k)!r}' for k in differing)}); "
             "to read it again with yours, ingest it into a new database (--db)." if differing else "")

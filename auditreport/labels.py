@@ -103,21 +103,25 @@ def screen_read(source, texts: dict[str, dict[str, int | None]], findings: list,
     return ScreenedRead(replacements, screened, screen_source(source))
 
 
-_WORDS = {"agency": "agency name(s)", "on_behalf_of": "agency name(s) in reasons",
-          "query_type": "search type(s)", "citation": "citation(s)", "cell_text": "cell mark(s)",
-          "period_label": "period label(s)"}
+_HELD = {
+    "agency": ("agency_unreviewed", "agency name(s) looked personal, or not like an agency, and were not stored; "
+                                    "their searches are counted under 'unreviewed agency N'. Check those rows of "
+                                    "the file; if a name is an agency, add it to agencies.toml and ingest the file "
+                                    "into a new database."),
+    "on_behalf_of": ("agency_unreviewed", "agency name(s) found in reasons looked personal and were not stored; "
+                                          "they are counted under 'unreviewed agency N'."),
+    "query_type": ("agency_unreviewed", "search type(s) looked personal, or not like a kind of search, and were "
+                                        "not stored; their searches are counted under 'unreviewed search type N'."),
+}
 
 
 def _held_finding(column: str, rows: list[int | None]) -> Finding:
     where = sorted({row for row in rows if row is not None})
-    location = ("rows " + ", ".join(map(str, where[:10])) + (" ..." if len(where) > 10 else "")) if where else \
-        f"column {column}"
-    what = _WORDS.get(column, f"{column} value(s)")
-    kind = "agency_unreviewed" if column in ("agency", "on_behalf_of", "query_type") else "value_withheld"
-    return Finding(location, kind,
-                   f"{len(rows)} {what} looked personal or not like {'an agency' if 'agency' in what else 'a label'}"
-                   " and were not stored; they are counted under a placeholder. Check those rows of the file; if a "
-                   "name is an agency, add it to agencies.toml and ingest the file into a new database.")
+    location = (("row " if len(where) == 1 else "rows ") + ", ".join(map(str, where[:10]))
+                + (" ..." if len(where) > 10 else "")) if where else f"column {column}"
+    kind, words = _HELD.get(column, ("value_withheld", f"{column.replace('_', ' ')} value(s) looked personal and "
+                                                       "were withheld (not stored)."))
+    return Finding(location, kind, f"{len(rows)} {words}")
 
 
 def screen_source(source):

@@ -57,7 +57,8 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((what, re.compile(pattern, 
                   r"|\b(?=[0-9a-f]{0,40}[a-f])(?=[0-9a-f]{0,40}\d)[0-9a-f]{16,40}\b", re.I),
     ("a date of birth", rf"\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\b\W{{0,3}}(?:{_DATE})?", re.I),
     ("a case or report number", r"\b(?:case|report|incident|citation|docket|cad|rms|file|warrant)\s{0,3}"
-                                r"(?:no\.?|num(?:ber)?\.?|#)?\s{0,3}[:#]?\s{0,3}[a-z]{0,4}[-\s]?\d[\w-]{2,}"
+                                r"[-\s]{0,3}(?:no\.?|num(?:ber)?\.?|#)?[-\s:#]{0,3}(?:[a-z]{1,4}[-\s]?)?"
+                                r"(?!(?:19|20)\d\d(?:-q\d|-\d\d)?(?![\w-]))\d[\w-]{2,}"
                                 r"|(?<![\w-])\d{2,4}-\d{5,}(?![\w-])", re.I),
     ("a licence plate", r"\b(?:plate|tag|lic(?:ense|ence)?|lpn|vin)\b\W{0,4}(?:no\.?|number|#)?\W{0,3}"
                         r"(?=[a-z-]{0,8}\d)[a-z0-9-]{2,9}\b"

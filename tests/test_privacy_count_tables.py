@@ -79,3 +79,35 @@ def test_label_columns_free_text_marks_and_references_never_reach_the_store_or_m
     for value in ("John Smith", "Jane Doe", "7ABC123", "2017-000123", "2017-000456", "Det. J. Smith"):
         assert value not in stored, value
         assert all(value not in output for output in outputs), value
+
+
+def test_a_long_tables_text_columns_keep_categories_and_placeholders_never_the_text(tmp_path):
+    # issue 10, case 1: purpose, type, citation and agency cells holding names, plates and phone numbers
+    table = tmp_path / "long-with-text.csv"
+    table.write_text(
+        "agency,purpose,type of search,published by,period,searches\n"
+        "ICE - HSI,assist ICE re Jonathan Q. Planted,plate 7ABC123,Letter to Maria Testcase 541-555-0187,2025-Q3,4\n"
+        "Springfield PD - Ofc. Maria Testcase,Narcotics,person,County report 2025,2025-Q3,6\n"
+        "FBI,Immigration enforcement,vehicle,County report 2025,2025-Q3,3\n", encoding="utf-8")
+    db_path, out = tmp_path / "text.duckdb", tmp_path / "report"
+    runner = CliRunner()
+    outputs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for args in (["ingest", str(table), "--system", "Regional COPLINK"], ["counts", "--by",
+                     "agency,reason_category,query_type"], ["findings"], ["report", "--out", str(out)]):
+            result = runner.invoke(main, [*args, "--db", str(db_path)])
+            assert result.exit_code == 0, result.output
+            outputs.append(result.output)
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        rows = connection.execute("SELECT agency, reason_category, query_type, citation FROM observations "
+                                  "ORDER BY value").fetchall()
+    assert rows == [("FBI", "immigration", "vehicle", "County report 2025"),
+                    ("ICE - HSI", "immigration", "unreviewed search type 1",
+                     "(citation withheld: it looked personal or was too long)"),
+                    ("unreviewed agency 1", "other", "person", "County report 2025")]
+    everything = every_text_in(db_path) + "\n".join(outputs) + "\n".join(output_text(p) for p in out.iterdir())
+    for value in ("Planted", "Testcase", "7ABC123", "541-555-0187", "Narcotics", "assist ICE"):
+        assert value not in everything, value
+    assert 'row 3,agency_unreviewed,"1 agency name(s)' in outputs[2]
+    assert 'row 2,agency_unreviewed,"1 search type(s)' in outputs[2]

@@ -15,6 +15,7 @@ from ..errors import InputError, UsageError, column_letter
 from ..model import (DIMENSIONS, MEASURES, MISSING, OBSERVATION_COLUMN_NAMES, QUALIFIERS, REPORTED,
                      SUPPRESSED, WITHHELD, Finding)
 from ..periods import DEFAULT_FISCAL_YEAR_START, Period, PeriodError, parse_period
+from ..rules import ReasonRules, load_reason_rules
 from .cells import Cell, CellError, parse_cell, quote
 from .grid import Grid, cell_text, read_grid
 from .problems import ProblemList
@@ -45,6 +46,7 @@ PERIOD_LABELS = ("date range", "period", "reporting period", "time frame", "time
 FOOTNOTE_START = re.compile(r"^(?:[*\u2020\u2021\u00a7]|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]|\(\d{1,2}\)|\[\d{1,2}\]"
                             r"|\d{1,2}[.)]?$|\d{1,2}[.)]\s*[^\W\d_]"
                             r"|(?:notes?|sources?|prepared by|data as of)\b)", re.IGNORECASE)
+NOTE_LABEL = re.compile(r"^(?:notes?|sources?|prepared by|data as of|excludes?|includes?)\b", re.IGNORECASE)
 MEASURE_WORDS = {"searches": "searches", "count": "searches", "queries": "searches", "lookups": "searches",
                  "share": "share_of_searches", "share of searches": "share_of_searches",
                  "share_of_searches": "share_of_searches", "percent": "share_of_searches"}
@@ -92,6 +94,17 @@ class _Context:
     findings: list[Finding] = field(default_factory=list)
     records: list[dict] = field(default_factory=list)
     blank_cells: list[str] = field(default_factory=list)
+    rules: ReasonRules | None = None  # a reason column's text is sorted by these, and never kept
+    reasons_sorted: int = 0
+
+    def reason_category(self, text: str) -> str | None:
+        """A category of the reason rules for a reason or category cell: its text is never stored."""
+        if not text:
+            return None
+        self.reasons_sorted += 1
+        rules = self.rules or load_reason_rules(None)
+        named = text.strip().lower()
+        return named if named in rules.categories else rules.classify(text)
 
     @property
     def decimal_comma(self) -> bool:
@@ -374,6 +387,8 @@ def _read_wide(ctx: _Context) -> None:
         if kind == "subtotal":
             _subtotal_finding(ctx, row_number, label or texts[0])
             continue
+        if _note_with_counts(ctx, row_number, label or texts[0]):
+            continue
         if len(raw_row) > len(header):
             ctx.problems.add(row_number, column_letter(len(header) + 1),
                              f"this row has {len(raw_row)} cells but the header (row {ctx.header_row}) has "
@@ -460,6 +475,16 @@ def _finish_rows(ctx: _Context, any_data: bool, without_counts: "_RowsWithoutCou
         raise InputError(f"the table has a header (row {ctx.header_row}) but no data rows", file=ctx.grid.file_name,
                          hint="Check that the export includes the agencies' rows.")
     without_counts.report(ctx)
+
+
+def _note_with_counts(ctx: _Context, row_number: int, label: str) -> bool:
+    """A row labelled like a note ("Note: excludes searches by ...") that holds counts is neither an agency nor
+    a note to skip: the ingest stops at it, and the message never quotes it."""
+    if not NOTE_LABEL.match(label):
+        return False
+    ctx.problems.add(row_number, None, "this row is labelled like a note (Note, Source, Prepared by) but holds "
+                     "counts", "Move the note below the table, or write the agency's name in its first cell.")
+    return True
 
 
 def _subtotal_finding(ctx: _Context, row_number: int, label: str) -> None:
@@ -558,6 +583,8 @@ def _read_long(ctx: _Context) -> None:
         if kind == "subtotal":
             _subtotal_finding(ctx, row_number, text_at(texts, "agency"))
             continue
+        if _note_with_counts(ctx, row_number, text_at(texts, "agency")):
+            continue
         if len(raw_row) > len(header):
             ctx.problems.add(row_number, column_letter(len(header) + 1),
                              f"this row has {len(raw_row)} cells but the header (row {ctx.header_row}) has "
@@ -584,7 +611,7 @@ def _read_long(ctx: _Context) -> None:
                                  f"Use one of: {', '.join(MEASURES)}.")
                 continue
         extra = {"citation": text_at(texts, "citation") or None,
-                 "reason_category": text_at(texts, "reason_category") or None,
+                 "reason_category": ctx.reason_category(text_at(texts, "reason_category")),
                  "query_type": text_at(texts, "query_type") or None}
         for column_index, column_measure in value_columns.items():
             measure = row_measure or column_measure
@@ -684,15 +711,24 @@ def _long_period(ctx: _Context, texts: list[str], roles: dict[str, int], header:
 
 
 def read_count_table(path, *, sheet: str | None = None, system: str | None = None, agency: str | None = None,
-                     fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> TableRead:
+                     fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, include_hidden: bool = False,
+                     reason_rules: ReasonRules | None = None) -> TableRead:
     """Read a count table (CSV or XLSX, long or wide) into observations and findings.
+
+    Hidden sheets, rows and columns of a workbook are not read unless `include_hidden`; a finding says so.
 
     >>> read = read_count_table("sample_logs/dhs-2011-search-share.csv")  # doctest: +SKIP
     """
-    grid = read_grid(path, sheet=sheet)
+    grid = read_grid(path, sheet=sheet, include_hidden=include_hidden)
     header_index, layout = _find_header(grid, fiscal_year_start)
     ctx = _Context(grid, header_index + 1, system, agency, fiscal_year_start, ProblemList(grid.file_name))
+    ctx.findings.extend(grid.findings)  # hidden sheets, rows or columns: left out, or read as asked
+    ctx.rules = reason_rules
     (_read_wide if layout == "wide" else _read_long)(ctx)
+    if ctx.reasons_sorted:
+        ctx.findings.append(Finding("file", "reason_categories",
+                                    f"The reason or category text of {ctx.reasons_sorted} row(s) was sorted into the "
+                                    "categories of the reason rules; the text itself is not kept."))
     if ctx.blank_cells:
         ctx.findings.append(Finding(ctx.blank_cells[0], "blank_cells",
                                     f"{len(ctx.blank_cells)} cell(s) were blank where a count was due "

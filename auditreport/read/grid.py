@@ -1,19 +1,23 @@
 """Any table file -> a grid of cells (rows of values), with the file's identity.
 
 CSV in UTF-8, UTF-8 with BOM or cp1252 (the Windows default many agencies export in), any of the
-usual delimiters; XLSX by sheet. Binary garbage and empty files get a clear error here, before any
-table logic runs.
+usual delimiters; XLSX by sheet (the active visible one unless asked; hidden sheets, rows and
+columns only when asked, with a finding either way). Binary garbage and empty files get a clear
+error here, before any table logic runs.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import InputError, column_letter
+from ..model import Finding
+from ..screen import label_problem
 
 TEXT_FILE_HINT = "Export the table as CSV (UTF-8) or XLSX and ingest that file."
 
@@ -28,6 +32,7 @@ class Grid:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # hidden sheets, rows and columns: left out or read
 
 
 def file_identity(path: Path) -> tuple[str, int]:
@@ -118,19 +123,156 @@ def _open_workbook(data: bytes, file_name: str, *, data_only: bool):
                          hint=XLSX_HINT) from None
 
 
-def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> tuple[list[list[object]], str]:
+HIDDEN_HINT = "Unhide them if they belong to the table, or read them as asked with --include-hidden."
+
+
+def _visible(worksheet) -> bool:
+    return getattr(worksheet, "sheet_state", "visible") == "visible"
+
+
+def _named(name: str) -> str:
+    """A sheet name as a message may quote it, or words that do not quote it when it fails the privacy screen."""
+    return "the sheet asked for" if label_problem(name) else f"the sheet {name!r}"
+
+
+def _sheet_list(worksheets: list) -> str:
+    """The sheets a person may ask for: names that pass the screen (hidden ones marked), the others counted."""
+    names = [worksheet.title + ("" if _visible(worksheet) else " (hidden)") for worksheet in worksheets
+             if not label_problem(worksheet.title)]
+    withheld = len(worksheets) - len(names)
+    if withheld:
+        names.append(f"{withheld} sheet(s) whose name is withheld (it looks personal)")
+    return ", ".join(names)
+
+
+def _choose_sheet(workbook, sheet: str | None, file_name: str, include_hidden: bool):
+    """The sheet asked for (exact name first, then ignoring case); else the active sheet, or the first visible one."""
+    worksheets = list(workbook.worksheets)  # chart sheets hold no cells
+    if not worksheets:
+        raise InputError("this XLSX workbook has no sheets", file=file_name, hint=XLSX_HINT)
+    if sheet is None:
+        active = workbook.active
+        if any(active is worksheet for worksheet in worksheets) and _visible(active):
+            return active
+        visible = [worksheet for worksheet in worksheets if _visible(worksheet)]
+        if visible:
+            return visible[0]
+        if include_hidden:
+            return worksheets[0]
+        raise InputError("every sheet of this XLSX workbook is hidden, so none is read", file=file_name,
+                         hint="Unhide the sheet that holds the table, or read it as asked with --include-hidden "
+                              "and --sheet.")
+    matches = ([worksheet for worksheet in worksheets if worksheet.title == sheet]
+               or [worksheet for worksheet in worksheets if worksheet.title.casefold() == sheet.casefold()])
+    if not matches:
+        where = "there is no sheet by the name given" if label_problem(sheet) else f"there is no sheet named {sheet!r}"
+        raise InputError(where, file=file_name, hint=f"Sheets in this workbook: {_sheet_list(worksheets)}.")
+    worksheet = matches[0]
+    if not _visible(worksheet) and not include_hidden:
+        raise InputError(f"{_named(sheet)} is hidden, so it is not read", file=file_name,
+                         hint="Read it only if it holds the table: add --include-hidden.")
+    return worksheet
+
+
+def _true(flag: str | None) -> bool:
+    return flag is not None and flag.strip().lower() in ("1", "true")
+
+
+def _hidden_rows_and_columns(data: bytes, worksheet, file_name: str) -> tuple[set[int], list[tuple[int, int]]]:
+    """Hidden row numbers and (first, last) hidden column ranges, 1-based, from one streaming pass over the
+    sheet's XML (openpyxl's read-only sheets do not say which rows are hidden); memory stays flat."""
+    path = getattr(worksheet, "_worksheet_path", None)
+    if not path:  # an openpyxl that no longer says where the sheet is: refuse rather than read hidden rows
+        raise InputError("the hidden rows of this XLSX sheet could not be found", file=file_name, hint=XLSX_HINT)
+    from lxml import etree
+
+    rows: set[int] = set()
+    columns: list[tuple[int, int]] = []
+    row_number = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(path) as handle:
+            for _, element in etree.iterparse(handle, events=("end",), tag=("{*}row", "{*}col"),
+                                              resolve_entities=False, no_network=True):
+                parent = element.getparent()
+                within = etree.QName(parent).localname if parent is not None else ""
+                if within == "sheetData":
+                    row_number = int(element.get("r") or row_number + 1)
+                    if _true(element.get("hidden")):
+                        rows.add(row_number)
+                elif within == "cols" and _true(element.get("hidden")):
+                    first = int(element.get("min") or 1)
+                    columns.append((first, int(element.get("max") or first)))
+                element.clear()  # the row is done: drop its cells, and the rows before it
+                while element.getprevious() is not None:
+                    del parent[0]
+    except Exception as error:  # zipfile, XML and number errors alike; they never quote the sheet's cells
+        raise InputError(f"this XLSX workbook could not be read ({type(error).__name__})", file=file_name,
+                         hint=XLSX_HINT) from None
+    return rows, columns
+
+
+def _has_value(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _spans(numbers: list[int], name=str, most: int = 12) -> str:
+    """4, 5, 6, 9 -> '4-6, 9' (with names: C-E, H); past `most` spans, how many more."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    text = ", ".join(name(a) if a == b else f"{name(a)}-{name(b)}" for a, b in spans[:most])
+    return text + (f" and {len(spans) - most} more span(s)" if len(spans) > most else "")
+
+
+def _hidden_content(rows: list[list[object]], hidden_rows: set[int], hidden_columns: list[tuple[int, int]],
+                    include_hidden: bool) -> list[Finding]:
+    """Leave hidden rows and columns out (rows stay in place, empty, so row numbers keep their meaning), or read
+    them as asked; either way a finding names the rows and columns that hold cells, never what they hold."""
+    full_rows = [number for number in sorted(hidden_rows)
+                 if number <= len(rows) and any(_has_value(value) for value in rows[number - 1])]
+    full_columns: set[int] = set()
+    for row in rows:
+        for first, last in hidden_columns:
+            full_columns.update(index + 1 for index in range(first - 1, min(last, len(row)))
+                                if _has_value(row[index]))
+    if not full_rows and not full_columns:
+        return []
+    places, counts = [], []
+    if full_rows:
+        places.append(("row " if len(full_rows) == 1 else "rows ") + _spans(full_rows))
+        counts.append(f"{len(full_rows)} hidden row(s)")
+    if full_columns:
+        places.append(("column " if len(full_columns) == 1 else "columns ") + _spans(sorted(full_columns),
+                                                                                   column_letter))
+        counts.append(f"{len(full_columns)} hidden column(s)")
+    where, what = "; ".join(places), " and ".join(counts)
+    if include_hidden:
+        return [Finding(where, "hidden_content_read", f"{what} with cells in them were read, as asked "
+                                                      "(--include-hidden).")]
+    for number in full_rows:
+        rows[number - 1] = []
+    for row in rows:
+        for index in full_columns:
+            if index <= len(row):
+                row[index - 1] = None
+    return [Finding(where, "hidden_content_skipped",
+                    f"{what} with cells in them were not read; their cells are left out. {HIDDEN_HINT}")]
+
+
+def _read_xlsx(path: Path, data: bytes, sheet: str | None,
+               include_hidden: bool) -> tuple[list[list[object]], str, list[Finding]]:
+    """The chosen sheet's rows, the name it may be stored under and what was left out of it (or read as asked)."""
     workbook = _open_workbook(data, path.name, data_only=True)
     try:
-        if sheet is None:
-            if not workbook.worksheets:
-                raise InputError("this XLSX workbook has no sheets", file=path.name, hint=XLSX_HINT)
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            raise InputError(f"there is no sheet named {sheet!r}", file=path.name,
-                             hint=f"Sheets in this workbook: {', '.join(workbook.sheetnames)}.")
+        worksheet = _choose_sheet(workbook, sheet, path.name, include_hidden)
         title = worksheet.title
+        position = workbook.sheetnames.index(title) + 1
+        hidden_sheets = sum(not _visible(other) for other in workbook.worksheets if other is not worksheet)
+        read_hidden_sheet = not _visible(worksheet)
+        hidden_rows, hidden_columns = _hidden_rows_and_columns(data, worksheet, path.name)
         try:
             rows = [[_xlsx_cell(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
         except Exception as error:
@@ -138,19 +280,33 @@ def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> tuple[list[list[ob
                              hint=XLSX_HINT) from None
     finally:
         workbook.close()
-    _refuse_formulas_without_values(data, path.name, title, rows)
-    return rows, title
+    findings = _hidden_content(rows, hidden_rows, hidden_columns, include_hidden)
+    if read_hidden_sheet:
+        findings.insert(0, Finding("sheet", "hidden_content_read", "the sheet read is hidden in the workbook; it "
+                                                                   "was read, as asked (--include-hidden)."))
+    if hidden_sheets:
+        findings.append(Finding("workbook", "hidden_content_skipped",
+                                f"{hidden_sheets} other sheet(s) of this workbook are hidden; they were not read."))
+    skip_rows = set() if include_hidden else hidden_rows
+    skip_columns = [] if include_hidden else hidden_columns
+    _refuse_formulas_without_values(data, path.name, title, rows, skip_rows, skip_columns)
+    return rows, (f"sheet {position}" if label_problem(title) else title), findings
 
 
-def _refuse_formulas_without_values(data: bytes, file_name: str, title: str, rows: list[list[object]]) -> None:
-    """A formula whose result was never saved (a workbook written by a script) reads as blank: refuse it."""
+def _refuse_formulas_without_values(data: bytes, file_name: str, title: str, rows: list[list[object]],
+                                    skip_rows: set[int], skip_columns: list[tuple[int, int]]) -> None:
+    """A formula whose result was never saved (a workbook written by a script) reads as blank: refuse it.
+    Hidden rows and columns left out (`skip_rows`, `skip_columns`) are not read, so they are not checked."""
     if not any(value is None for row in rows for value in row):
         return
     workbook = _open_workbook(data, file_name, data_only=False)
     try:
         for row_index, row in enumerate(workbook[title].iter_rows()):
+            if row_index + 1 in skip_rows:
+                continue
             for column_index, cell in enumerate(row):
-                if getattr(cell, "data_type", None) != "f":
+                if getattr(cell, "data_type", None) != "f" or any(
+                        first <= column_index + 1 <= last for first, last in skip_columns):
                     continue
                 values = rows[row_index] if row_index < len(rows) else []
                 if column_index >= len(values) or values[column_index] is None:
@@ -168,8 +324,13 @@ def _refuse_formulas_without_values(data: bytes, file_name: str, title: str, row
         workbook.close()
 
 
-def read_grid(path: str | Path, *, sheet: str | None = None) -> Grid:
-    """Read a CSV or XLSX file into a Grid; every failure is an InputError naming the file."""
+def read_grid(path: str | Path, *, sheet: str | None = None, include_hidden: bool = False) -> Grid:
+    """Read a CSV or XLSX file into a Grid; every failure is an InputError naming the file.
+
+    XLSX: the sheet asked for, else the active sheet (or the first visible one). Hidden sheets, rows and columns
+    are not read unless `include_hidden`; `grid.findings` says what was left out, or read as asked. A sheet name
+    that fails the privacy screen is kept as "sheet N" (its place in the workbook).
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file", file=str(path), hint="Check the path and try again.")
@@ -180,8 +341,8 @@ def read_grid(path: str | Path, *, sheet: str | None = None) -> Grid:
                          hint="Check that the records request returned data, and export the table again.")
     suffix = path.suffix.lower()
     if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
-        rows, sheet_name = _read_xlsx(path, data, sheet)
-        grid = Grid(path.name, sha256, size, rows, sheet=sheet_name)
+        rows, sheet_name, findings = _read_xlsx(path, data, sheet, include_hidden)
+        grid = Grid(path.name, sha256, size, rows, sheet=sheet_name, findings=findings)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
         raise InputError("this is an old-style .xls workbook", file=path.name,
                          hint="Open it in a spreadsheet program and save it as .xlsx or CSV.")
