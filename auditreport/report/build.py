@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 
 from ..aggregate import Analysis
 from ..errors import UsageError
 from ..periods import DEFAULT_FISCAL_YEAR_START
 from ..screen import redact
 from ..store import Store
+from ..tabular import csv_text, write_file
 from .content import Review
 from .review import DEFAULT_TITLE, ReviewOptions, build_review
 
@@ -44,34 +44,15 @@ def _folder(out: str | Path) -> Path:
     return out
 
 
-def csv_frame(data: pd.DataFrame) -> pd.DataFrame:
-    """Integers as integers (2099, not 2099.0); text that a spreadsheet would run as a formula, as text."""
-    from .xlsx import safe_text
-
-    def cell(value):
-        if isinstance(value, str):
-            return safe_text(value)
-        if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
-            return int(value)
-        return value
-
-    frame = data.copy()
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_float_dtype(series) or series.dtype == object or pd.api.types.is_string_dtype(series):
-            frame[column] = pd.Series([cell(value) for value in series], index=series.index, dtype=object)
-    return frame
-
-
 def write_csvs(review: Review, out: Path) -> list[Path]:
-    """One CSV per table, and one per chart with the numbers it draws."""
-    written = []
+    """One CSV per table, and one per chart with the numbers it draws (names fixed in code, never from data)."""
+    written: list[Path] = []
     frames = [(table.key, table.data) for table in review.tables.values()]
     frames += [(chart.key, chart.data) for chart in review.charts.values()]
     for key, data in frames:
-        path = out / f"{key}.csv"
-        path.write_text(csv_frame(data).to_csv(index=False, lineterminator="\n"), encoding="utf-8", newline="")
-        written.append(path)
+        if out / f"{key}.csv" in written:
+            raise AssertionError(f"two tables of the review would write {key}.csv")  # a developer's slip
+        written.append(write_file(out, f"{key}.csv", csv_text(data)))
     return written
 
 
@@ -82,19 +63,13 @@ def write_review(review: Review, out: str | Path, formats: tuple[str, ...] = FOR
     try:
         if "html" in formats:
             from .html import render_html
-            path = out / MAIN_FILES["html"]
-            path.write_text(render_html(review), encoding="utf-8", newline="\n")
-            written["html"] = path
+            written["html"] = write_file(out, MAIN_FILES["html"], render_html(review))
         if "pdf" in formats:
             from .pdf import render_pdf
-            path = out / MAIN_FILES["pdf"]
-            path.write_bytes(render_pdf(review))
-            written["pdf"] = path
+            written["pdf"] = write_file(out, MAIN_FILES["pdf"], render_pdf(review))
         if "xlsx" in formats:
             from .xlsx import render_xlsx
-            path = out / MAIN_FILES["xlsx"]
-            path.write_bytes(render_xlsx(review))
-            written["xlsx"] = path
+            written["xlsx"] = write_file(out, MAIN_FILES["xlsx"], render_xlsx(review))
         if "csv" in formats:
             csvs = write_csvs(review, out)
             if csvs:

@@ -12,6 +12,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from ..tabular import clean
 from .content import Bullets, Chart, ChartRef, Column, Facts, Paragraph, Review, Table, TableView, cell_text
 
 
@@ -85,4 +86,5 @@ def render_html(review: Review) -> str:
     blocks = [block for section in review.sections for block in section.blocks]
     rendered = {id(block): _block(review, block, number) for number, block in enumerate(blocks)}
     sections = [(section, [rendered[id(block)] for block in section.blocks]) for section in review.sections]
-    return environment.get_template("report.html.j2").render(review=review, sections=sections)
+    # no control or bidirectional-override character reaches the page, whatever a value held
+    return clean(environment.get_template("report.html.j2").render(review=review, sections=sections))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..aggregate import Counts
 from ..model import MEASURES
+from ..tabular import clean, csv_text
 
 
 def _number(value: object, share: bool) -> str:
@@ -20,7 +21,7 @@ def _number(value: object, share: bool) -> str:
 
 
 def _csv(table: pd.DataFrame) -> str:
-    return table.to_csv(index=False, lineterminator="\n")
+    return csv_text(table)
 
 
 def counts_csv(counts: Counts) -> str:
@@ -75,14 +76,16 @@ def left_out_note(counts: Counts) -> str | None:
 def terminal_table(table: pd.DataFrame, columns: list[str], *, rename: dict[str, str] | None = None) -> str:
     """A readable table for a terminal (rich), as text."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     rename = rename or {}
     view = Table()
     for column in columns:
-        view.add_column(rename.get(column, column), justify="right" if column in ("display", "value") else "left")
+        justify = "right" if column in ("display", "value") else "left"
+        view.add_column(escape(clean(rename.get(column, column))), justify=justify)
     for row in table[columns].itertuples(index=False):
-        view.add_row(*["" if value is None else str(value) for value in row])
+        view.add_row(*["" if value is None else escape(clean(str(value))) for value in row])
     console = Console(width=160, file=io.StringIO(), force_terminal=False, color_system=None)
     console.print(view)
     return console.file.getvalue()

@@ -20,21 +20,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from ..tabular import clean, formula_like
 from .content import Review, Table
 
 FIXED_TIME = datetime(2000, 1, 1)          # document dates: the content, not the clock, decides the bytes
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_ORDER = ("at-a-glance", "what-changed", "counts-by-period", "by-reason-category", "reasons-in-period",
                "vague-reasons-by-agency", "agencies", "published-figures", "coverage", "findings", "left-out",
                "method", "queries", "sources")
 SHARE_COLUMNS = ("share", "vague_share")
 MAX_WIDTH = 60
-
-
-def safe_text(text: str) -> str:
-    """Text that a spreadsheet might read as a formula, prefixed with an apostrophe (CSV); unchanged otherwise."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _value(value):
@@ -53,7 +48,7 @@ def _value(value):
         return value.date()
     if isinstance(value, (int, date)):
         return value
-    return str(value)
+    return clean(str(value))
 
 
 def _sheets(review: Review) -> list[Table]:
@@ -81,7 +76,7 @@ class _Styles:
         if isinstance(value, str):
             cell = WriteOnlyCell(self.sheet, value=value)
             cell.data_type = "s"  # never a formula, whatever the text begins with
-            if value.startswith(FORMULA_STARTS):
+            if formula_like(value):
                 cell.quotePrefix = True
             return cell
         if isinstance(value, date):
@@ -114,13 +109,13 @@ def _write_sheet(sheet, table: Table) -> None:
     if len(data.columns):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(data.columns))}{max(1, len(data) + 1)}"
     styles = _Styles(sheet)
-    sheet.append([styles.header(str(column)) for column in data.columns])
+    sheet.append([styles.header(clean(str(column))) for column in data.columns])
     shares = [column in SHARE_COLUMNS for column in data.columns]
     plain = (int, float, bool)
     for row in data.itertuples(index=False):
         values = [_value(raw) for raw in row]
         sheet.append([value if value is None or (type(value) in plain and not share)
-                      or (type(value) is str and not value.startswith(FORMULA_STARTS)) else styles.cell(value, share)
+                      or (type(value) is str and not formula_like(value)) else styles.cell(value, share)
                       for value, share in zip(values, shares)])
 
 

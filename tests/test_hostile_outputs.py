@@ -1,0 +1,80 @@
+"""Outputs that attack whoever opens them: formulas, control characters and planted symlinks never get through."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from auditreport.cli import main
+from auditreport.tabular import clean, csv_text, neutral, write_file
+
+FORMULAS = ['=HYPERLINK("http://x","County PD")', "+cmd|' /C calc'!A0 PD", "@SUM(1) Sheriff", "-2+3 Police"]
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    table = folder / "hostile.csv"
+    rows = [f'"{name.replace(chr(34), chr(34) * 2)}",Regional COPLINK,2025-Q3,{5 + number}'
+            for number, name in enumerate(FORMULAS)]
+    rows += ["ICE\u202e - HSI,Regional COPLINK,2025-Q3,3", "FBI\x1b[2J,Regional COPLINK,2025-Q3,2"]
+    table.write_text("agency,system,period,searches\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    db = folder / "audit.duckdb"
+    result = CliRunner().invoke(main, ["ingest", str(table), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.mark.parametrize("args", [["counts"], ["counts", "--format", "csv"], ["changes"], ["shares"], ["findings"],
+                                  ["agencies", "names"], ["agencies", "unmatched"], ["sources"]])
+def test_no_csv_the_command_line_prints_holds_a_live_formula(hostile_db, args):
+    result = CliRunner().invoke(main, [*args, "--db", str(hostile_db)])
+    assert result.exit_code == 0, result.output
+    cells = [cell for row in csv.reader(io.StringIO(result.output)) for cell in row]
+    assert cells and not [cell for cell in cells if cell and cell[0] in "=+-@\t\r"]
+    assert not [cell for cell in cells if clean(cell) != cell]  # no ESC, no right-to-left override
+
+
+def test_the_terminal_table_obeys_no_control_code(hostile_db):
+    result = CliRunner().invoke(main, ["counts", "--format", "table", "--db", str(hostile_db)])
+    assert result.exit_code == 0
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+
+
+def test_every_report_file_is_free_of_live_formulas_and_control_characters(hostile_db, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["report", "--db", str(hostile_db), "--out", str(out), "--format", "html,csv"])
+    assert result.exit_code == 0, result.output
+    for path in out.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert clean(text) == text, path.name
+        if path.suffix == ".csv":
+            cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+            assert not [cell for cell in cells if cell and cell[0] in "=+-@\t\r"], path.name
+
+
+def test_a_symlink_planted_in_the_report_folder_is_replaced_not_followed(hostile_db, tmp_path):
+    out, outside = tmp_path / "out", tmp_path / "precious.txt"
+    out.mkdir()
+    outside.write_text("keep me", encoding="utf-8")
+    os.symlink(outside, out / "report.html")
+    result = CliRunner().invoke(main, ["report", "--db", str(hostile_db), "--out", str(out), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert outside.read_text(encoding="utf-8") == "keep me"
+    assert not (out / "report.html").is_symlink() and "<html" in (out / "report.html").read_text(encoding="utf-8")
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]  # no temporary file left behind
+
+
+def test_the_one_rule_for_text_cells():
+    assert [neutral(text) for text in FORMULAS] == ["'" + text for text in FORMULAS]
+    assert neutral("\tx") == "'\tx" and neutral("ICE - HSI") == "ICE - HSI"
+    frame = __import__("pandas").DataFrame({"=a": ["=1", 2.0, None], "b": [-2.0, 1.5, 3.0]})
+    assert csv_text(frame) == "'=a,b\n'=1,-2\n2,1.5\n,3\n"  # numbers stay numbers, negative ones too
+
+
+def test_write_file_takes_plain_names_only(tmp_path):
+    with pytest.raises(ValueError):
+        write_file(tmp_path, "../escape.csv", "x")
