@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import click
+import duckdb
 
 from . import api
 from .errors import AuditReportError
@@ -37,6 +38,12 @@ def _fail(error: BaseException, verbose: bool) -> None:
     if isinstance(error, AuditReportError):
         _say(f"error: {error}")
         sys.exit(error.exit_code)
+    if isinstance(error, (OSError, duckdb.IOException)):  # a full disk, a folder that cannot be written
+        what = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) and error.filename else \
+            str(error).splitlines()[0]
+        _say(f"error: a file could not be read or written ({what}). Check the path, its permissions and the free "
+             "space; the database is as it was before this command.")
+        sys.exit(1)
     _say(f"error: unexpected failure ({type(error).__name__}: {error}). "
          "Run the command again with --verbose and report the output.")
     sys.exit(EXIT_UNEXPECTED)

@@ -108,19 +108,35 @@ class Store:
         if read_only and not self.path.exists():
             raise UsageError(f"there is no database at {self.path}",
                              hint="Ingest a file first (auditreport ingest FILE), or pass --db PATH.")
+        _refuse_what_is_not_a_database(self.path)
         try:
             self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as error:
+            damaged = "enough bytes" in str(error) or "corrupt" in str(error).lower()
+            raise AuditReportError(
+                f"the database {self.path} is damaged or incomplete" if damaged else
+                f"the database {self.path} could not be opened ({str(error).splitlines()[0]})",
+                hint="Restore it from a copy, or ingest the files again into a new database (--db)." if damaged else
+                     "Check that no other program has it open, and that the folder is readable.") from None
         except duckdb.Error as error:
-            raise AuditReportError(f"the database {self.path} could not be opened ({error})",
+            raise AuditReportError(f"the database {self.path} could not be opened ({str(error).splitlines()[0]})",
                                    hint="Check that no other program has it open, and that it is an "
                                         "auditreport database.") from None
         if not read_only:
             # Without a limit DuckDB buffers a large INSERT's row groups in memory (20% of RAM per thread);
             # with one it writes them out as it goes. A log's reader has closed its own DuckDB by then.
             self.connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-            self._migrate()
+            try:
+                self._migrate()
+            except BaseException:
+                self.connection.close()
+                raise
         elif self._version() == 0:
             raise UsageError(f"{self.path} is not an auditreport database", hint="Pass --db with the right file.")
+        elif (version := self._version()) > SCHEMA_VERSION:  # tables this version may misread
+            self.connection.close()
+            raise UsageError(f"{self.path} was written by a newer auditreport (schema {version})",
+                             hint="Upgrade auditreport to read it.")
         elif self._version() < SCHEMA_VERSION:  # written by an older auditreport: upgrade once, then read
             self.connection.close()
             Store(self.path).close()
@@ -343,6 +359,17 @@ class Store:
     def table_names(self) -> list[str]:
         return [row[0] for row in self.connection.execute(
             "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
+
+
+def _refuse_what_is_not_a_database(path: Path) -> None:
+    """A folder, or a file that is not DuckDB's (a CSV passed as --db), is named as such before DuckDB sees it."""
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{path} is a folder, not a database file", hint="Pass --db with a file name.")
+    if path.is_file() and path.stat().st_size:
+        with open(path, "rb") as handle:
+            if handle.read(12)[8:12] != b"DUCK":
+                raise UsageError(f"{path} is not an auditreport database (it is not a DuckDB file); it is left as "
+                                 "it is", hint="Pass --db with the database file, or a new file name.")
 
 
 def _now() -> datetime:

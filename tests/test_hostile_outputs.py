@@ -78,3 +78,86 @@ def test_the_one_rule_for_text_cells():
 def test_write_file_takes_plain_names_only(tmp_path):
     with pytest.raises(ValueError):
         write_file(tmp_path, "../escape.csv", "x")
+
+
+# -- every known failure is a known error: one line, the path named, the database as it was ------------------
+def _one_line_error(result, code=2):
+    assert result.exit_code == code, result.output
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1, result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_database_that_is_not_one_is_named_as_such(tmp_path):
+    csv_file, folder, truncated = tmp_path / "counts.csv", tmp_path / "folder", tmp_path / "cut.duckdb"
+    csv_file.write_text("agency,system,period,searches\nFBI,S,2025,3\n", encoding="utf-8")
+    folder.mkdir()
+    database = tmp_path / "whole.duckdb"
+    assert CliRunner().invoke(main, ["ingest", str(csv_file), "--db", str(database)]).exit_code == 0
+    truncated.write_bytes(database.read_bytes()[:100_000])
+    for db, words in ((csv_file, "is not an auditreport database"), (truncated, "is damaged or incomplete")):
+        result = CliRunner().invoke(main, ["counts", "--db", str(db)])
+        _one_line_error(result, 2 if db == csv_file else 1)
+        assert words in result.output
+    assert csv_file.read_text(encoding="utf-8").startswith("agency,")  # left as it was
+
+
+def test_a_database_of_a_newer_version_is_refused_for_reading_too(tmp_path):
+    import duckdb
+
+    table, db = tmp_path / "counts.csv", tmp_path / "audit.duckdb"
+    table.write_text("agency,system,period,searches\nFBI,S,2025,3\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["ingest", str(table), "--db", str(db)]).exit_code == 0
+    with duckdb.connect(str(db)) as connection:
+        connection.execute("INSERT INTO schema_migrations VALUES (99, now())")
+    for args in (["counts"], ["sources"], ["report", "--out", str(tmp_path / "out")], ["ingest", str(table)]):
+        result = CliRunner().invoke(main, [*args, "--db", str(db)])
+        _one_line_error(result)
+        assert "newer auditreport (schema 99)" in result.output
+
+
+def test_a_full_disk_is_a_known_error(tmp_path, monkeypatch):
+    import errno
+
+    from auditreport.report import build
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "report.html"))
+
+    table, db = tmp_path / "counts.csv", tmp_path / "audit.duckdb"
+    table.write_text("agency,system,period,searches\nFBI,S,2025,3\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["ingest", str(table), "--db", str(db)]).exit_code == 0
+    monkeypatch.setattr(build, "write_file", full)
+    result = CliRunner().invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "out"), "--format", "html"])
+    _one_line_error(result)
+    assert "No space left on device" in result.output
+
+
+def test_a_proposed_mapping_always_loads_whatever_the_headers_hold(tmp_path):
+    import tomllib
+
+    log = tmp_path / "log.csv"
+    log.write_text("Search Time,Org Name,Rea\x7fson\u202e\n2025-07-01 10:00:00,Bayside PD,test\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["mapping", "init", str(log), "--out", str(tmp_path / "m.toml")])
+    assert result.exit_code == 0, result.output
+    proposal = (tmp_path / "m.toml").read_text(encoding="utf-8")
+    assert clean(proposal) == proposal and tomllib.loads(proposal)["columns"]["agency"] == "Org Name"
+
+
+def test_openpyxl_notes_never_reach_the_terminal(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    path, bare = tmp_path / "counts.xlsx", tmp_path / "bare.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["agency", "Jan-17"])
+    workbook.active.append(["FBI", 3])
+    workbook.save(path)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bare, "w") as target:  # an empty stylesheet: it warns
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/styles.xml":
+                data = b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+            target.writestr(item, data)
+    result = CliRunner().invoke(main, ["ingest", str(bare), "--system", "S", "--db", str(tmp_path / "a.duckdb")])
+    assert result.exit_code == 0 and "stylesheet" not in result.output, result.output

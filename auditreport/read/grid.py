@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -341,7 +342,9 @@ def read_grid(path: str | Path, *, sheet: str | None = None, include_hidden: boo
                          hint="Check that the records request returned data, and export the table again.")
     suffix = path.suffix.lower()
     if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
-        rows, sheet_name, findings = _read_xlsx(path, data, sheet, include_hidden)
+        with warnings.catch_warnings():  # openpyxl's own notes ("no default style") are not the user's business
+            warnings.simplefilter("ignore", UserWarning)
+            rows, sheet_name, findings = _read_xlsx(path, data, sheet, include_hidden)
         grid = Grid(path.name, sha256, size, rows, sheet=sheet_name, findings=findings)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
         raise InputError("this is an old-style .xls workbook", file=path.name,

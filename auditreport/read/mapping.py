@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..errors import InputError, UsageError
 from ..screen import looks_like_agency
+from ..tabular import clean
 
 # dimension key -> what it means; `time` is the only one a mapping must have
 MAPPED_DIMENSIONS = {
@@ -353,7 +354,8 @@ def _column_role(header: str, values: list[str], has_header: bool) -> tuple[str 
 
 
 def _toml(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """A TOML string: JSON's escapes are TOML's, once control characters (DEL, ESC, U+202E) are removed."""
+    return json.dumps(clean(value), ensure_ascii=False)
 
 
 def matching_profile(headers: list[str]) -> str | None:
