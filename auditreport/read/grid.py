@@ -70,11 +70,15 @@ def _read_csv(path: Path, data: bytes) -> tuple[list[list[object]], str, str]:
     text, encoding = decode_text(data, path.name)
     delimiter = _delimiter(text[:16384])
     _refuse_unclosed_quote(text, delimiter, path.name)
-    try:
+    limit = csv.field_size_limit()
+    try:  # a cell up to the whole file is split here, so that a long one is refused with its row and column
+        csv.field_size_limit(max(limit, len(text) + 1))
         rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as error:  # csv's messages describe the problem, never the file's content
         raise InputError(f"the CSV could not be split into cells ({error})", file=path.name,
                          hint="Check for an unclosed quote; re-export the table as CSV.") from None
+    finally:
+        csv.field_size_limit(limit)
     return rows, encoding, delimiter
 
 
@@ -263,19 +267,70 @@ def _hidden_content(rows: list[list[object]], hidden_rows: set[int], hidden_colu
                     f"{what} with cells in them were not read; their cells are left out. {HIDDEN_HINT}")]
 
 
+# Bounds no real release reaches (a 50 MB workbook of 300,000 rows is about 10 x compressed, 400 MB inside)
+MAX_UNCOMPRESSED = 2 * 1024 ** 3  # bytes of XML inside the workbook, all parts together
+MAX_RATIO = 200                   # uncompressed / compressed size of one part larger than RATIO_FROM
+RATIO_FROM = 16 * 1024 ** 2
+MAX_CELLS = 30_000_000            # rows x columns of the sheet read (its stated dimension, then as read)
+BOUNDS_HINT = "Open it in a spreadsheet program, delete what is not the table and save it again, or export CSV."
+
+
+def _refuse_bombs(data: bytes, file_name: str) -> None:
+    """A workbook is checked before it is parsed: its size inside, each part's compression ratio."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return  # not a zip: openpyxl's own error names it
+    inside = sum(part.file_size for part in parts)
+    if inside > MAX_UNCOMPRESSED:
+        raise InputError(f"this XLSX workbook holds {inside / 1024 ** 3:.1f} GB of data inside, more than any "
+                         "release auditreport reads", file=file_name, hint=BOUNDS_HINT)
+    for part in parts:
+        if part.file_size > RATIO_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise InputError("this XLSX workbook is compressed far more than a real table can be (a part of it "
+                             f"expands {part.file_size // max(part.compress_size, 1):,} times)", file=file_name,
+                             hint=BOUNDS_HINT)
+
+
+def _refuse_too_many_cells(worksheet, file_name: str) -> None:
+    try:
+        rows, columns = worksheet.max_row or 0, worksheet.max_column or 0
+    except Exception:  # noqa: BLE001 - a sheet without a stated dimension: bounded while it is read
+        return
+    if rows * columns > MAX_CELLS:
+        raise InputError(f"the sheet spans {rows:,} rows and {columns:,} columns, more than a table of counts "
+                         "can", file=file_name, hint=BOUNDS_HINT)
+
+
+def _bounded_rows(worksheet, file_name: str) -> list[list[object]]:
+    rows, cells = [], 0
+    for row in worksheet.iter_rows(values_only=True):
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise InputError(f"the sheet holds more than {MAX_CELLS:,} cells, more than a table of counts can",
+                             file=file_name, row=len(rows) + 1, hint=BOUNDS_HINT)
+        rows.append([_xlsx_cell(value) for value in row])
+    return rows
+
+
 def _read_xlsx(path: Path, data: bytes, sheet: str | None,
                include_hidden: bool) -> tuple[list[list[object]], str, list[Finding]]:
     """The chosen sheet's rows, the name it may be stored under and what was left out of it (or read as asked)."""
+    _refuse_bombs(data, path.name)
     workbook = _open_workbook(data, path.name, data_only=True)
     try:
         worksheet = _choose_sheet(workbook, sheet, path.name, include_hidden)
+        _refuse_too_many_cells(worksheet, path.name)
         title = worksheet.title
         position = workbook.sheetnames.index(title) + 1
         hidden_sheets = sum(not _visible(other) for other in workbook.worksheets if other is not worksheet)
         read_hidden_sheet = not _visible(worksheet)
         hidden_rows, hidden_columns = _hidden_rows_and_columns(data, worksheet, path.name)
         try:
-            rows = [[_xlsx_cell(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+            rows = _bounded_rows(worksheet, path.name)
+        except InputError:
+            raise
         except Exception as error:
             raise InputError(f"this XLSX workbook could not be read ({type(error).__name__})", file=path.name,
                              hint=XLSX_HINT) from None
@@ -356,7 +411,20 @@ def read_grid(path: str | Path, *, sheet: str | None = None, include_hidden: boo
         rows, encoding, delimiter = _read_csv(path, data)
         grid = Grid(path.name, sha256, size, rows, encoding=encoding, delimiter=delimiter)
     grid.rows = [_trim(row) for row in grid.rows]
+    _refuse_long_cells(grid)
     return grid
+
+
+LONGEST_CELL = 10_000  # characters: no label, count or note of a count table is longer
+
+
+def _refuse_long_cells(grid: Grid) -> None:
+    for row_number, row in enumerate(grid.rows, start=1):
+        for column, cell in enumerate(row, start=1):
+            if isinstance(cell, str) and len(cell) > LONGEST_CELL:
+                raise InputError(f"this cell holds {len(cell):,} characters; no cell of a table of counts is that "
+                                 "long", file=grid.file_name, row=row_number, column=column_letter(column),
+                                 hint="Check the cell (an unclosed quote joins cells together) and export again.")
 
 
 def _trim(row: list[object]) -> list[object]:

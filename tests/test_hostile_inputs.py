@@ -1,0 +1,89 @@
+"""Inputs that would hang or eat memory: refused before they are parsed, with one line naming the file and place.
+
+Every file is made at test time (nothing binary is committed).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from auditreport.cli import main
+
+SAMPLE_LOG = Path(__file__).parent.parent / "sample_logs" / "harbor-city-flock-network-audit-2024-2025.csv"
+
+
+def _ingest(path, *args, db):
+    return CliRunner().invoke(main, ["ingest", str(path), *args, "--db", str(db)])
+
+
+def _refused(result, *words):
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1, result.output
+    for word in words:
+        assert word in result.output, result.output
+
+
+def _small_workbook(path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["agency", "Jan-17"])
+    workbook.active.append(["FBI", 3])
+    workbook.save(path)
+
+
+def test_a_workbook_whose_cells_lie_far_apart_is_refused_by_its_dimension(tmp_path):
+    path = tmp_path / "far.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"], workbook.active["XFD1048576"] = "agency", 1
+    workbook.save(path)
+    _refused(_ingest(path, "--system", "S", db=tmp_path / "a.duckdb"), "far.xlsx", "1,048,576 rows")
+
+
+def test_a_workbook_that_expands_a_thousand_times_is_refused_before_it_is_parsed(tmp_path):
+    small, bomb = tmp_path / "small.xlsx", tmp_path / "bomb.xlsx"
+    _small_workbook(small)
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * 40_000_000)
+            target.writestr(item.filename, data)
+    assert bomb.stat().st_size < 200_000
+    _refused(_ingest(bomb, "--system", "S", db=tmp_path / "a.duckdb"), "bomb.xlsx", "compressed far more")
+
+
+def test_a_cell_of_a_megabyte_is_refused_with_its_row_and_column(tmp_path):
+    path = tmp_path / "big-cell.csv"
+    path.write_text("agency,Jan-17\nFBI,3\nDEA," + "9" * 1_000_000 + "\n", encoding="utf-8")
+    _refused(_ingest(path, "--system", "S", db=tmp_path / "a.duckdb"), "row 3, column B", "1,000,000 characters")
+
+
+def test_an_agency_name_of_a_hundred_kilobytes_is_refused_with_its_place(tmp_path):
+    path = tmp_path / "long-name.csv"
+    path.write_text('agency,Jan-17\nFBI,3\n"' + "Springfield Police " * 6_500 + '",4\n', encoding="utf-8")
+    _refused(_ingest(path, "--system", "S", db=tmp_path / "a.duckdb"), "row 3, column A", "123,499 characters")  # trimmed
+
+
+def test_a_long_agency_name_within_the_cell_limit_is_held_not_matched(tmp_path):
+    path = tmp_path / "long-name.csv"
+    name = "Springfield Police " * 500
+    path.write_text(f'agency,Jan-17\nFBI,3\n"{name}",4\n', encoding="utf-8")
+    assert _ingest(path, "--system", "S", db=tmp_path / "a.duckdb").exit_code == 0
+    counts = CliRunner().invoke(main, ["counts", "--db", str(tmp_path / "a.duckdb")]).output
+    assert "unreviewed agency 1" in counts and name[:50] not in counts
+
+
+def test_a_log_row_with_an_org_name_of_a_megabyte_is_held(tmp_path):
+    rows = list(csv.reader(io.StringIO(SAMPLE_LOG.read_text(encoding="utf-8"))))
+    planted = list(rows[5])
+    planted[1] = "Springfield Police " * 50_000
+    path = tmp_path / "long-org.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([*rows, planted])
+    assert _ingest(path, "--profile", "flock-network-audit", db=tmp_path / "a.duckdb").exit_code == 0
+    findings = CliRunner().invoke(main, ["findings", "--db", str(tmp_path / "a.duckdb")]).output
+    assert "agency_unreviewed" in findings and "Springfield Police Springfield" not in findings
