@@ -65,7 +65,7 @@ def test_a_cell_of_a_megabyte_is_refused_with_its_row_and_column(tmp_path):
 def test_an_agency_name_of_a_hundred_kilobytes_is_refused_with_its_place(tmp_path):
     path = tmp_path / "long-name.csv"
     path.write_text('agency,Jan-17\nFBI,3\n"' + "Springfield Police " * 6_500 + '",4\n', encoding="utf-8")
-    _refused(_ingest(path, "--system", "S", db=tmp_path / "a.duckdb"), "row 3, column A", "123,499 characters")  # trimmed
+    _refused(_ingest(path, "--system", "S", db=tmp_path / "a.duckdb"), "row 3, column A", "123,499 characters")
 
 
 def test_a_long_agency_name_within_the_cell_limit_is_held_not_matched(tmp_path):
