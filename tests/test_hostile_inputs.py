@@ -87,3 +87,30 @@ def test_a_log_row_with_an_org_name_of_a_megabyte_is_held(tmp_path):
     assert _ingest(path, "--profile", "flock-network-audit", db=tmp_path / "a.duckdb").exit_code == 0
     findings = CliRunner().invoke(main, ["findings", "--db", str(tmp_path / "a.duckdb")]).output
     assert "agency_unreviewed" in findings and "Springfield Police Springfield" not in findings
+
+
+def test_an_offset_beyond_fourteen_hours_is_not_a_time(tmp_path):
+    path = tmp_path / "offsets.csv"
+    rows = [f"o{n},u-{n},2025-07-01T10:00:00-07:00,94,UUV" for n in range(40)]
+    rows += ["x1,u-1,2025-07-01T10:00:00+25:00,94,UUV", "x2,u-2,2025-07-01T10:00:00+99:99,94,UUV"]
+    path.write_text("id,userId,searchDate,cameraCount,reason\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    db = tmp_path / "a.duckdb"
+    result = _ingest(path, "--profile", "flock-search-audit", "--agency", "Testville PD", "--tz", "UTC", db=db)
+    _refused(result, "row 42", "2 search time(s) could not be read")  # as +25:00 is no UTC offset
+
+
+def test_a_list_of_networks_is_not_a_number_of_networks(tmp_path):
+    from auditreport.read.audit_log import read_audit_log
+
+    rows = list(csv.reader(io.StringIO(SAMPLE_LOG.read_text(encoding="utf-8"))))
+    column = rows[0].index("Total Networks Searched")
+    for row in rows[1:6]:
+        row[column] = "1,2,3"
+    rows[6][column] = "1,204"
+    path = tmp_path / "networks.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    read = read_audit_log(path, profile="flock-network-audit")
+    with read:
+        assert any(f.kind == "networks_unreadable" and f.message.startswith("5 ") for f in read.findings), \
+            [f.message for f in read.findings if f.kind == "networks_unreadable"]

@@ -86,8 +86,10 @@ class LogScan:
             values["time_offset"] = "time_offset"
         if "networks" in self.columns:
             cell = self.raw("networks")
+            # "1,204" is a number with a thousands separator; "1,2,3" (a list) is not a number at all
+            thousands = rf"regexp_full_match(trim({cell}), '\d{{1,3}}(,\d{{3}})+')"
             values["networks"] = (f"coalesce(TRY_CAST({cell} AS BIGINT), "
-                                  f"TRY_CAST(replace(trim({cell}), ',', '') AS BIGINT))")
+                                  f"CASE WHEN {thousands} THEN TRY_CAST(replace(trim({cell}), ',', '') AS BIGINT) END)")
             values["networks_text"] = cell
         if self.retention_days is not None:
             values["beyond"] = f"lookback_wall < wall_time - to_days({int(self.retention_days)})"

@@ -124,7 +124,10 @@ def wall_sql(text: str, parse: TimeParse) -> tuple[str, str | None]:
     offset = (f"CASE WHEN {zone} = '' THEN NULL WHEN {zone} IN ('Z', 'UTC', 'GMT') THEN 0 "
               f"ELSE (CASE WHEN left({zone}, 1) = '-' THEN -1 ELSE 1 END) * "
               f"(substr({zone}, 2, 2)::INTEGER * 60 + right({zone}, 2)::INTEGER) END")
-    return _parse_sql(body, parse.fmt), offset
+    # an offset beyond +-14:00, or with 60 minutes or more, is no offset: the time cannot be read
+    impossible = (f"({zone} NOT IN ('', 'Z', 'UTC', 'GMT') AND (substr({zone}, 2, 2)::INTEGER > 14 "
+                  f"OR right({zone}, 2)::INTEGER > 59))")
+    return f"CASE WHEN {impossible} THEN NULL ELSE {_parse_sql(body, parse.fmt)} END", offset
 
 
 FAST_ZONE_YEARS = (1990, 2050)  # UTC -> local by arithmetic inside these years, by DuckDB's ICU outside
