@@ -114,3 +114,15 @@ def test_a_list_of_networks_is_not_a_number_of_networks(tmp_path):
     with read:
         assert any(f.kind == "networks_unreadable" and f.message.startswith("5 ") for f in read.findings), \
             [f.message for f in read.findings if f.kind == "networks_unreadable"]
+
+
+def test_a_file_of_two_encodings_reads_each_line_in_its_own_and_says_so(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("agency,Jan-17\nCafé Police (UTF-8),3\n".encode() + "Café Sheriff,4\n".encode("cp1252")
+                     + "\ufeffFBI,5\n".encode())  # and a byte-order mark in mid-file
+    db = tmp_path / "a.duckdb"
+    assert _ingest(path, "--system", "S", db=db).exit_code == 0
+    counts = CliRunner().invoke(main, ["counts", "--db", str(db)]).output
+    assert "Café Police (UTF-8)" in counts and "Café Sheriff," in counts and "Ã" not in counts
+    assert "\ufeff" not in counts and "Federal Bureau of Investigation" in counts
+    assert "mixed_encoding" in CliRunner().invoke(main, ["findings", "--db", str(db)]).output

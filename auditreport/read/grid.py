@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -57,13 +58,29 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     if b"\x00" in sample or (sample and control / len(sample) > 0.05):
         raise InputError("this is not a text table (it looks like a binary file)", file=file_name,
                          hint=TEXT_FILE_HINT)
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_SEQUENCE.search(data):  # UTF-8 here, another encoding there: each line in its own, never mojibake
+        return "".join(_decode_line(line) for line in data.splitlines(keepends=True)), MIXED
+    for encoding in ("cp1252", "latin-1"):
         try:
-            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" and not data.startswith(
-                b"\xef\xbb\xbf") else encoding
+            return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise InputError("the text encoding could not be read", file=file_name, hint=TEXT_FILE_HINT)
+
+
+MIXED = "mixed (utf-8 and cp1252 lines)"
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
 
 
 def _read_csv(path: Path, data: bytes) -> tuple[list[list[object]], str, str]:
@@ -410,6 +427,11 @@ def read_grid(path: str | Path, *, sheet: str | None = None, include_hidden: boo
                              hint="Leave out --sheet for CSV files.")
         rows, encoding, delimiter = _read_csv(path, data)
         grid = Grid(path.name, sha256, size, rows, encoding=encoding, delimiter=delimiter)
+        if encoding == MIXED:
+            grid.findings.append(Finding("file", "mixed_encoding",
+                                         "Some lines are UTF-8 and others another encoding (Windows cp1252); each "
+                                         "line was read in its own, so names such as Café read as written. Check "
+                                         "the agency names once."))
     grid.rows = [_trim(row) for row in grid.rows]
     _refuse_long_cells(grid)
     return grid
@@ -429,7 +451,7 @@ def _refuse_long_cells(grid: Grid) -> None:
 
 def _trim(row: list[object]) -> list[object]:
     """Strip text and drop trailing empty cells (exporters pad rows with them)."""
-    cells = [cell.strip() if isinstance(cell, str) else cell for cell in row]
+    cells = [cell.replace("\ufeff", "").strip() if isinstance(cell, str) else cell for cell in row]  # mid-file BOMs
     while cells and (cells[-1] is None or cells[-1] == ""):
         cells.pop()
     return cells
