@@ -160,8 +160,8 @@ def mapping_init(file, out, verbose):
         _fail(error, verbose)
     if out:
         Path(out).write_text(proposal, encoding="utf-8")
-        click.echo(f"proposed mapping written to {out}: review it (personal columns are marked as dropped), "
-                   f"then run: auditreport ingest {file} --mapping {out}")
+        click.echo(redact(f"proposed mapping written to {out}: review it (personal columns are marked as dropped), "
+                          f"then run: auditreport ingest {file} --mapping {out}"))
     else:
         click.echo(proposal, nl=False)
 

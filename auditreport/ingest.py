@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .agencies import Crosswalk, project_crosswalk
 from .errors import InputError, UsageError
-from .labels import screen_read
+from .labels import option_text, screen_file_name, screen_read
 from .periods import DEFAULT_FISCAL_YEAR_START
 from .privacy import distinct_texts
 from .read.grid import file_identity
@@ -89,6 +89,7 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
                 progress: bool = False, crosswalk: Crosswalk | None = None, **keywords) -> IngestResult:
     """Read one file, screen it and store it in one transaction (nothing is stored if anything fails)."""
     options = options or IngestOptions(**keywords)
+    screen_file_name(Path(path).name)  # before anything, even "already ingested", prints it
     existing = _already_ingested(store, path, options)
     if existing is not None:
         return existing
@@ -126,7 +127,7 @@ def _already_ingested(store: Store, path: str | Path, options: IngestOptions) ->
     stored = store.source_options(source_id)
     asked = {"system": options.system, "agency": options.agency, "fiscal_year_start": options.fiscal_year_start,
              "include_hidden": options.include_hidden or None, "reason_rules": _text(options.reason_rules)}
-    differing = sorted(key for key, value in asked.items() if stored.get(key) != value)
+    differing = sorted(key for key, value in asked.items() if stored.get(key) != option_text(key, value))
     note = (f"It was read with other options ({', '.join(f'{k}={stored.get(k)!r}' for k in differing)}); "
             "to read it again with yours, ingest it into a new database (--db)." if differing else "")
     return IngestResult(source_id, path.name, True, 0, 0, note)
@@ -140,7 +141,7 @@ def _with_other_options(store: Store, result: IngestResult, asked: dict) -> Inge
     from dataclasses import replace
 
     stored = store.source_options(result.source_id)
-    differing = sorted(key for key in LOG_OPTIONS if stored.get(key) != asked.get(key))
+    differing = sorted(key for key in LOG_OPTIONS if stored.get(key) != option_text(key, asked.get(key)))
     if not differing:
         return result
     options = ", ".join(f"{key}={stored.get(key)!r}" for key in differing)

@@ -124,19 +124,40 @@ def _held_finding(column: str, rows: list[int | None]) -> Finding:
     return Finding(location, kind, f"{len(rows)} {words}")
 
 
-def screen_source(source):
-    """The names a source is known by: the file, the sheet, the request id and the options a person typed."""
-    problem = personal_kind(source.file_name) or ("longer than 200 characters" if len(source.file_name) > 200 else None)
+def screen_file_name(name: str) -> None:
+    """A file's name is stored and shown with every number from it: one that looks personal is refused."""
+    problem = personal_kind(name) or ("longer than 200 characters" if len(name) > 200 else None)
     if problem:
         raise InputError(f"the name of the file given looks like it holds personal data ({problem}); it is never "
                          "stored or shown", hint="Rename the file (for example after the records request) and "
                                                  "ingest it again.")
+
+
+def screen_source(source):
+    """The names a source is known by: the file, the sheet, the request id and the options a person typed.
+
+    Paths among the options (a mapping or rules file) are kept by their file name only, screened."""
+    screen_file_name(source.file_name)
     for what, value in (("--request", source.request_id), ("--system", (source.options or {}).get("system")),
                         ("--agency", (source.options or {}).get("agency"))):
         if value is not None and (label_problem(value) if what != "--request" else personal_kind(value)):
             raise UsageError(f"the value of {what} looks like it holds personal data "
                              f"({label_problem(value) or personal_kind(value)}); it is never stored or shown",
                              file=source.file_name, hint=f"Give {what} without names, plates or case numbers.")
+    options = {key: option_text(key, value) for key, value in (source.options or {}).items()}
+    source = replace(source, options=options)
     if source.sheet and label_problem(source.sheet):
         return replace(source, sheet="(sheet name withheld)")
     return source
+
+
+_PATH_OPTIONS = ("mapping", "reason_rules")
+
+
+def option_text(key: str, value):
+    """An ingest option as stored: paths by their file name, and nothing that looks personal."""
+    if not isinstance(value, str):
+        return value
+    if key in _PATH_OPTIONS:  # "shipped rules, /home/x/rules.toml" -> "shipped rules, rules.toml"
+        value = ", ".join(part.strip().replace("\\", "/").rsplit("/", 1)[-1] for part in value.split(","))
+    return redact(value)

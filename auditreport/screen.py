@@ -31,7 +31,8 @@ _OFFICER_WORDS = (r"(?:det|ofc|offr?|sgt|lt|cpl|dep|tpr|inv|capt|mr|mrs|ms|dr|at
 _NOT_A_NAME = (r"sheriff|sheriffs|counsel|medical|unit|units|office|offices|division|bureau|department|services?|"
                r"association|general|attorney|marshal|task|force|in|of|for|and|the|program|team|squad|center|"
                r"centre|county|city|state|police|patrol|section|support|operations|academy|training|group|"
-               r"account|accounts|id|name|names|records|list")
+               r"account|accounts|id|ids|name|names|records|list|details?|number|no|info|information|email|e-mail|"
+               r"phone|type|role|badge|rank|title|agency|organi[sz]ation|code|status|count")
 _GIVEN_NAMES = ("Aaron|Adam|Alan|Albert|Alex|Alexander|Alice|Amanda|Amy|Andrea|Andrew|Angela|Ann|Anna|Anne|Anthony|"
                 "Ashley|Barbara|Benjamin|Betty|Beverly|Bob|Brandon|Brenda|Brian|Bruce|Carl|Carlos|Carol|Catherine|"
                 "Charles|Cheryl|Chris|Christina|Christine|Christopher|Cynthia|Daniel|David|Deborah|Debra|Dennis|"
@@ -55,7 +56,7 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((what, re.compile(pattern, 
     ("a phone number", r"(?<![\w-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])", 0),
     ("a long id", r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
                   r"|\b(?=[0-9a-f]{0,40}[a-f])(?=[0-9a-f]{0,40}\d)[0-9a-f]{16,40}\b", re.I),
-    ("a date of birth", rf"\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\b\W{{0,3}}(?:{_DATE})?", re.I),
+    ("a date of birth", rf"\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\b\W{{0,3}}{_DATE}", re.I),
     ("a case or report number", r"\b(?:case|report|incident|citation|docket|cad|rms|file|warrant)\s{0,3}"
                                 r"[-\s]{0,3}(?:no\.?|num(?:ber)?\.?|#)?[-\s:#]{0,3}(?:[a-z]{1,4}[-\s]?)?"
                                 r"(?!(?:19|20)\d\d(?:-q\d|-\d\d)?(?![\w-]))\d[\w-]{2,}"

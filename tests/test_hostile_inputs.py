@@ -126,3 +126,24 @@ def test_a_file_of_two_encodings_reads_each_line_in_its_own_and_says_so(tmp_path
     assert "Café Police (UTF-8)" in counts and "Café Sheriff," in counts and "Ã" not in counts
     assert "\ufeff" not in counts and "Federal Bureau of Investigation" in counts
     assert "mixed_encoding" in CliRunner().invoke(main, ["findings", "--db", str(db)]).output
+
+
+def test_excel_dates_shown_as_months_are_months(tmp_path):
+    from datetime import datetime
+
+    path = tmp_path / "months.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["agency", "month", "searches"])
+    for month, value in ((1, 3), (2, 4)):
+        sheet.append(["FBI", datetime(2017, month, 1), value])
+        sheet.cell(sheet.max_row, 2).number_format = "mmm-yy"
+    sheet.append(["DEA", datetime(2017, 3, 14), 5])
+    sheet.cell(sheet.max_row, 2).number_format = "yyyy-mm-dd"
+    workbook.save(path)
+    from auditreport.read.count_table import read_count_table
+
+    table = read_count_table(path, system="S").observations
+    spans = {(r.agency, str(r.period_start), str(r.period_end)) for r in table.itertuples()}
+    assert spans == {("FBI", "2017-01-01", "2017-02-01"), ("FBI", "2017-02-01", "2017-03-01"),
+                     ("DEA", "2017-03-14", "2017-03-15")}

@@ -126,8 +126,12 @@ def _delimiter(sample: str) -> str:
     return max(",;\t|", key=lambda delimiter: (score(delimiter), delimiter == ","))
 
 
-def _xlsx_cell(value: object) -> object:
+def _xlsx_cell(value: object, number_format: str = "") -> object:
+    """A cell's value; a date shown without its day (format "mmm-yy": "Jan-17") is the month it shows."""
     if isinstance(value, datetime):
+        shown = re.sub(r'"[^"]*"|\[[^\]]*\]', "", number_format.lower())  # quoted text and [colours] aside
+        if "m" in shown and "d" not in shown and "h" not in shown and "s" not in shown:
+            return f"{value:%Y-%m}"
         return value.date()
     return value
 
@@ -321,13 +325,19 @@ def _refuse_too_many_cells(worksheet, file_name: str) -> None:
 
 
 def _bounded_rows(worksheet, file_name: str) -> list[list[object]]:
-    rows, cells = [], 0
+    rows, cells, dated = [], 0, False
     for row in worksheet.iter_rows(values_only=True):
         cells += len(row)
         if cells > MAX_CELLS:
             raise InputError(f"the sheet holds more than {MAX_CELLS:,} cells, more than a table of counts can",
                              file=file_name, row=len(rows) + 1, hint=BOUNDS_HINT)
-        rows.append([_xlsx_cell(value) for value in row])
+        dated = dated or any(isinstance(value, datetime) for value in row)
+        rows.append(list(row))
+    if dated:  # how each date is shown ("Jan-17": a month) takes the cells' formats: read them only then
+        for index, row in enumerate(worksheet.iter_rows()):
+            rows[index] = [_xlsx_cell(cell.value, getattr(cell, "number_format", "") or "") for cell in row]
+    else:
+        rows = [[_xlsx_cell(value) for value in row] for row in rows]
     return rows
 
 

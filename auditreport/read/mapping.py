@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError, UsageError
-from ..screen import looks_like_agency
+from ..screen import looks_like_agency, personal_kind
 from ..tabular import clean
 
 # dimension key -> what it means; `time` is the only one a mapping must have
@@ -398,6 +398,8 @@ def propose_mapping(path: str | Path) -> str:
 
 def _proposal_text(file_name: str, stem: str, headers: list[str], has_header: bool, mapped: dict[str, str],
                    dropped: list[tuple[str, str]]) -> str:
+    if personal_kind(file_name):  # a file named after a person or a plate: its name is never written
+        file_name, stem = "this file", "log"
     lines = [f"# Proposed by auditreport mapping init from {file_name}: REVIEW IT before ingesting.",
              "# Only the columns under [columns] are ever read; every column under dropped is never read.",
              "# Move a column out of dropped only if it holds no personal data (names, plates, case numbers,",
@@ -408,8 +410,12 @@ def _proposal_text(file_name: str, stem: str, headers: list[str], has_header: bo
     lines += [f"name = {_toml(stem + '-mapping')}",
               "# system = \"Name of the system searched\"   # or pass --system",
               "dropped = ["]
-    lines += [f"    {_toml(header)},  # {why}" for header, why in dropped]
+    lines += [f"    {_toml(header)},  # {why}" for header, why in dropped if not personal_kind(header)]
     lines.append("]")
+    named = [headers.index(header) + 1 for header, _ in dropped if personal_kind(header)]
+    if named:  # a header that names a person is not written here; a column the mapping does not list is never read
+        lines.append(f"# Column(s) {', '.join(map(str, named))}: the header looks personal, so it is not written "
+                     "here; the column is never read.")
     if not has_header:
         lines += ["# The file has no header row: its columns, in order.",
                   "layouts = [[" + ", ".join(_toml(header) for header in headers) + "]]"]

@@ -12,6 +12,7 @@ from ..aggregate import CountQuery
 from ..model import FINDING_KINDS
 from ..periods import Period, describe
 from ..read.log_coverage import RULE as COVERAGE_RULE
+from ..screen import redact
 from .content import Column, Paragraph, Section, Table, TableView
 from .focus import Focus, grain_words, qualifiers
 from .glance import vague_table
@@ -198,7 +199,7 @@ def method_section(f: Focus) -> Section:
         ("Reason categories", "Free-text reasons are sorted by the shipped rules (auditreport/rules/"
                               "default_reason_rules.toml) and any the user added; rules SHA-256: "
                               + (", ".join(rules) if rules else "no audit log ingested") + "."),
-        ("Agency crosswalk", f"{', '.join(Path(origin).name for origin in crosswalk.origin)}; SHA-256 "
+        ("Agency crosswalk", f"{', '.join(redact(Path(origin).name) for origin in crosswalk.origin)}; SHA-256 "
                              f"{crosswalk.fingerprint()}."),
         ("Shares", "Shares are computed from the counts, in SQL, and are never added up; they are given in whole "
                    "percent, \"<1%\" and \">99%\" for shares that are neither none nor all."),
