@@ -147,3 +147,68 @@ def test_excel_dates_shown_as_months_are_months(tmp_path):
     spans = {(r.agency, str(r.period_start), str(r.period_end)) for r in table.itertuples()}
     assert spans == {("FBI", "2017-01-01", "2017-02-01"), ("FBI", "2017-02-01", "2017-03-01"),
                      ("DEA", "2017-03-14", "2017-03-15")}
+
+
+# -- each hostile case within a budget, measured on its own process ------------------------------------------
+BUDGET_SECONDS, BUDGET_MB = 30, 512
+
+
+_MEASURED = """
+import atexit, runpy, sys
+def peak():  # this process's own high-water mark (ru_maxrss would count the parent's memory copied at fork)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("PEAK_KB " + line.split()[1] + "\\n")
+atexit.register(peak)
+sys.argv = ["auditreport", *sys.argv[1:]]
+runpy.run_module("auditreport", run_name="__main__")
+"""
+
+
+def _run_measured(args: list[str]) -> tuple[int, float, float]:
+    """Exit code, seconds and peak memory (MB) of `auditreport ARGS` in a process of its own."""
+    import subprocess
+    import sys
+    import time
+
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", _MEASURED, *args], capture_output=True, text=True, timeout=120)
+    seconds = time.monotonic() - started
+    peak = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("PEAK_KB ")]
+    return done.returncode, seconds, int(peak[-1]) / 1024 if peak else float("inf")
+
+
+def _hostile_files(folder: Path) -> dict[str, tuple[Path, list[str]]]:
+    far, bomb, small = folder / "far.xlsx", folder / "bomb.xlsx", folder / "small.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"], workbook.active["XFD1048576"] = "agency", 1
+    workbook.save(far)
+    _small_workbook(small)
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml" or item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * 200_000_000)
+            target.writestr(item.filename, data)
+    cell, name = folder / "cell.csv", folder / "name.csv"
+    cell.write_text("agency,Jan-17\nFBI,3\nDEA," + "9" * 1_000_000 + "\n", encoding="utf-8")
+    name.write_text('agency,Jan-17\nFBI,3\n"' + "Springfield Police " * 500 + '",4\n', encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(SAMPLE_LOG.read_text(encoding="utf-8"))))
+    planted = list(rows[5])
+    planted[1], planted[5] = "Springfield Police " * 50_000, "assist " * 100_000
+    log = folder / "log.csv"
+    with open(log, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([*rows, planted])
+    system = ["--system", "S"]
+    return {"far-apart cells": (far, system), "whitespace bomb": (bomb, system), "megabyte cell": (cell, system),
+            "long agency name": (name, system), "megabyte org name and reason": (log, ["--profile",
+                                                                                     "flock-network-audit"])}
+
+
+def test_every_hostile_input_ends_within_its_budget(tmp_path):
+    over = []
+    for case, (path, options) in _hostile_files(tmp_path).items():
+        code, seconds, megabytes = _run_measured(["ingest", str(path), *options, "--db", str(tmp_path / "b.duckdb")])
+        if code not in (0, 2) or seconds > BUDGET_SECONDS or megabytes > BUDGET_MB:
+            over.append(f"{case}: exit {code}, {seconds:.1f} s, {megabytes:.0f} MB")
+    assert not over, over
