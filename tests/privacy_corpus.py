@@ -493,7 +493,7 @@ TITLE = [f"Queries by outside agencies, prepared by {NAMES[2]}"], [f"Records req
 FOOTNOTES = ([f"* Queries by {PLANTED[10]} were excluded; SSN {PLANTED[7]} was on file."],
              [f"1. {NAMES[1]} ({PLANTED[9]}) reviewed the {PLANTED[5]} figures."],
              [f"Source: {NAMES[0]}, {PLANTED[11]}, user {PLANTED[12]}"])
-# dimension -> header aliases a count table may use (auditreport/model.py, count_table.LONG_ALIASES)
+# dimension -> header aliases a count table may use (auditreport/model.py, table_header.LONG_ALIASES)
 AGENCY_HEADERS = ("agency", "searching agency", "requesting agency", "outside agency", "org name", "organization",
                   "organisation", "department", "agency name", "user agency")
 SYSTEM_HEADERS = ("system", "database", "network", "system searched")

@@ -130,7 +130,7 @@ def test_missing_system_says_what_to_pass(tmp_path, db_path):
     result = run("ingest", table, "--db", db_path)
     assert result.exit_code == 2
     assert result.stderr == ('error: no-system.csv: the table does not say which system was searched. '
-                             'Pass --system NAME, e.g. --system "Regional COPLINK".\n')
+                             'Pass --system NAME, e.g. --system "Regional COPLINK", or add a "system" column.\n')
 
 
 def test_unknown_dimension(loaded):

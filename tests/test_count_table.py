@@ -158,14 +158,14 @@ def test_long_table_needs_a_system():
     with pytest.raises(UsageError) as raised:
         read_count_table(FIXTURES / "long_agency_period_count.csv")
     assert str(raised.value) == ('long_agency_period_count.csv: the table does not say which system was searched. '
-                                 'Pass --system NAME, or add a "system" column.')
+                                 'Pass --system NAME, e.g. --system "Regional COPLINK", or add a "system" column.')
 
 
 def test_wide_table_needs_a_system():
     with pytest.raises(UsageError) as raised:
         read_count_table(FIXTURES / "wide_jan-17_labels.csv")
     assert str(raised.value) == ('wide_jan-17_labels.csv: the table does not say which system was searched. '
-                                 'Pass --system NAME, e.g. --system "Regional COPLINK".')
+                                 'Pass --system NAME, e.g. --system "Regional COPLINK", or add a "system" column.')
 
 
 def test_agency_option_does_not_apply_when_the_table_names_agencies():
