@@ -145,7 +145,7 @@ def test_the_spill_folder_is_removed(tmp_path):
     folder = Path(tempfile.gettempdir())
     before = {p.name for p in folder.glob("auditreport-*")}
     read_audit_log(_search_log(tmp_path / "search.csv"), profile="flock-search-audit", agency="X")
-    assert {p.name for p in folder.glob("auditreport-*")} == before
+    assert {p.name for p in folder.glob("auditreport-*")} <= before  # a read adds none (it may remove stale ones)
 
 
 def test_the_database_check_would_see_a_leak(tmp_path):
@@ -182,7 +182,7 @@ def test_planted_personal_data_never_reaches_the_database_through_the_command_li
     _assert_clean(_all_database_text(db), "the database")
     for path in (p for p in out.rglob("*") if p.is_file()):
         _assert_clean(output_text(path), str(path.name))
-    assert {p.name for p in Path(tempfile.gettempdir()).glob("auditreport-*")} == before  # spill and counts
+    assert {p.name for p in Path(tempfile.gettempdir()).glob("auditreport-*")} <= before  # spill and counts: removed
 
 
 def test_the_counts_folder_lives_until_the_read_is_closed(tmp_path):

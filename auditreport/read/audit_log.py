@@ -6,7 +6,8 @@ type and reason class (log_reasons.py); a reason first met in the scan keeps its
 classified.
 The counts leave in a Parquet file of observations (counts only), which the store reads straight into
 its table. Names, plates, case numbers, search terms and user ids are never selected; distinct users are
-only ever a number in a finding.
+only ever a number in a finding. Beyond MEMORY_LIMIT DuckDB spills what it holds (reason texts and user ids
+too) into a private folder that lives only as long as the read (spill.py).
 
 >>> with read_audit_log("EPDSearchAuditLogs.csv", profile="flock-search-audit",
 ...                     agency="Eugene OR PD") as read:          # doctest: +SKIP
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -40,11 +40,12 @@ from .log_reasons import ReasonClasses
 from .log_scan import LogScan, csv_sql
 from .log_time import TIME_HINT, check_zone, detect_time, shape, zone_note
 from .mapping import Mapping, read_sample, resolve_mapping
+from .spill import folder_prefix, spill_folder
 
 READER = "audit-log"
 MEMORY_LIMIT = "320MB"         # DuckDB spills to a private temporary folder beyond this (peak RSS ~420 MB)
 THREADS = os.cpu_count() or 1
-CLASSIFY_BATCH = 50_000        # reason texts classified in Python at a time
+CLASSIFY_BATCH = 10_000        # reason texts classified in Python at a time (more: a higher peak of memory)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,10 @@ def _connect(progress: bool, spill: str) -> duckdb.DuckDBPyConnection:
     connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     connection.execute(f"SET temp_directory = {sql_text(spill)}")
     connection.execute("SET preserve_insertion_order = false")
+    # DuckDB guesses a few dozen rows for a CSV it does not sniff, and would build the scan's join on the file
+    # instead of on the sample's reasons: a hash table of every row's reason (out of memory when they are all
+    # distinct). Every join here has its small side on the right, where a LEFT JOIN builds without this optimizer.
+    connection.execute("SET disabled_optimizers = 'build_side_probe_side'")
     connection.execute(f"SET threads = {THREADS}")
     connection.execute("SET TimeZone = 'UTC'")
     show = str(bool(progress and sys.stderr.isatty())).lower()
@@ -204,12 +209,11 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                           if "reason" in columns else set())
     sample_reasons = dict(zip(sample_texts, classes.classify(sample_texts)))
 
-    spill = tempfile.mkdtemp(prefix="auditreport-")  # private (0700), removed after the read
-    folder = tempfile.TemporaryDirectory(prefix="auditreport-counts-")  # counts only, removed by close()
+    folder = tempfile.TemporaryDirectory(prefix=folder_prefix("counts"))  # counts only, removed by close()
     counts = ObservationFile(Path(folder.name) / "counts.parquet")
     hashing = ThreadPoolExecutor(max_workers=1)
-    try:
-        with closing(_connect(progress, spill)) as connection:
+    try:  # DuckDB's spill files hold texts: private, removed after the read (spill.py)
+        with spill_folder() as spill, closing(_connect(progress, spill)) as connection:
             connection.execute("CREATE TEMP TABLE known_reasons (reason VARCHAR, class USMALLINT)")
             if sample_reasons:
                 connection.execute("INSERT INTO known_reasons SELECT unnest($1), unnest($2)",
@@ -240,7 +244,6 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
         folder.cleanup()
         raise
     finally:
-        shutil.rmtree(spill, ignore_errors=True)
         hashing.shutdown(wait=True)
     findings.insert(0, Finding("file", "time_zones", zone_note(time_parse, source_tz, tz)))
     options = {"mapping": log_mapping.origin, "view": log_mapping.view, "system": system_value or None,
