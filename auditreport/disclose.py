@@ -1,0 +1,305 @@
+"""What may be published: small-cell suppression over linked tables, and the audit that proves it holds.
+
+Every published number is a sum of base cells (for a report: agency x period x reason category of one system
+and measure). A disclosure `Policy` protects sums of 1 to `threshold` (primary suppression, published as a
+range such as "1-10"); complementary suppression then withholds other sums until no protected sum can be worked
+out from what is published. The proof is the audit: for each suppressed sum, a linear program over everything
+published (released sums as equalities, protected sums within their published range, every cell at least 0)
+finds the smallest and largest value it could take. A protected sum passes when that interval is at least
+`width` wide; `suppress` keeps withholding until every protected sum passes, and says so if it cannot.
+
+Anchors: the CMS cell-size rule (no cell of 1-10, none derivable); FCSM Statistical Policy Working Paper 22
+(primary suppression by a threshold rule, then complementary suppression, audited); tau-Argus and sdcTable.
+
+>>> values = [2, 1, 360, 135]                                   # HSI, Border Patrol, two local agencies
+>>> sums = {"HSI": [0], "USBP": [1], "City PD": [2], "County SO": [3], "federal": [0, 1], "all": [0, 1, 2, 3]}
+>>> result = suppress(values, sums, POLICIES["standard"])
+>>> sorted(result.suppressed), result.passed             # 498 - 360 - 135 would give federal away
+(['County SO', 'HSI', 'USBP', 'federal'], True)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Hashable, Mapping, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which sums are protected, and how wide the audit must find each protected one."""
+
+    name: str
+    threshold: int = 10   # sums of 1 to threshold are protected (0 is not: no search, nobody to point at)
+    width: float = 5.0    # the audit must leave each protected sum an interval at least this wide
+
+    @property
+    def protects(self) -> bool:
+        return self.threshold > 0
+
+    def range_words(self) -> str:
+        return f"1-{self.threshold}"
+
+
+POLICIES = {"none": Policy("none", 0, 0.0), "standard": Policy("standard")}
+
+
+@dataclass
+class Suppression:
+    """What `suppress` decided: the sums withheld (primary ones published as a range), and the audit."""
+
+    primary: set[Hashable]
+    suppressed: set[Hashable]
+    audit: list[tuple[Hashable, float, float, float, bool]] = field(default_factory=list)  # key, value, low, high, ok
+
+    @property
+    def passed(self) -> bool:
+        return all(ok for *_, ok in self.audit)
+
+    def audit_frame(self):
+        """The audit as a table (cell, value, feasible_min, feasible_max, protected): kept beside the report,
+        never published."""
+        import pandas as pd
+
+        return pd.DataFrame(self.audit, columns=["cell", "value", "feasible_min", "feasible_max", "protected"])
+
+
+def suppress(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], policy: Policy, *,
+             protect: set[Hashable] | None = None, max_rounds: int = 50) -> Suppression:
+    """Primary and complementary suppression of the published `sums` (key -> indices into `values`).
+
+    `protect` limits primary suppression to some keys (all by default). Complementary sums are chosen by a simple
+    rule: for a protected sum the audit finds too narrow, withhold the smallest released sum (at least `width`)
+    that shares a released total with it, else that total; repeat until the audit passes.
+    """
+    values = np.asarray(values, dtype=float)
+    totals = {key: float(values[list(cells)].sum()) for key, cells in sums.items()}
+    eligible = set(sums) if protect is None else set(protect)
+    primary = {key for key in eligible if policy.protects and 1 <= totals[key] <= policy.threshold}
+    suppressed = set(primary)
+    if not primary:
+        return Suppression(primary, suppressed)
+    nesting = _Nesting({key: frozenset(cells) for key, cells in sums.items()})
+    memory: dict = {}  # audit answers of groups that did not change between rounds
+    for _ in range(max_rounds):
+        result = audit(values, sums, primary, suppressed, policy, memory=memory)
+        weak = [key for key, _, _, _, ok in result if not ok]
+        if not weak:
+            return _released_back(values, sums, primary, suppressed, policy, memory, result)
+        chosen: set[Hashable] = set()
+        for key in sorted(weak, key=lambda k: (totals[k], str(k))):
+            chosen |= _partners(key, nesting, totals, suppressed | chosen, policy)
+        suppressed |= chosen
+    return Suppression(primary, suppressed, audit(values, sums, primary, suppressed, policy))
+
+
+RELEASE_BACK_UP_TO = 40  # complementary sums tried for release one by one (each costs an audit)
+
+
+def _released_back(values, sums, primary: set, suppressed: set, policy: Policy, memory: dict,
+                   result: list) -> Suppression:
+    """Complementary sums released again, largest first, while the audit still passes: the greedy rule may
+    withhold more than needed (a grand total, say). Tried when there are few of them."""
+    complementary = sorted(suppressed - primary, key=lambda key: (-float(np.asarray(values)[list(sums[key])].sum()),
+                                                                   str(key)))
+    if len(complementary) <= RELEASE_BACK_UP_TO:
+        for key in complementary:
+            trial = audit(values, sums, primary, suppressed - {key}, policy, memory=memory)
+            if all(ok for *_, ok in trial):
+                suppressed, result = suppressed - {key}, trial
+    return Suppression(primary, suppressed, result)
+
+
+class _Nesting:
+    """Which published sums hold which: the sums that contain a sum, and the sums inside one (cached)."""
+
+    def __init__(self, members: dict[Hashable, frozenset]):
+        self.members = members
+        self.by_cell: dict[int, list[Hashable]] = {}
+        for key, cells in members.items():
+            for cell in cells:
+                self.by_cell.setdefault(cell, []).append(key)
+        self._inside: dict[Hashable, list[Hashable]] = {}
+
+    def holders(self, key: Hashable) -> list[Hashable]:
+        cells = self.members[key]
+        first = next(iter(cells))
+        return [k for k in self.by_cell[first] if cells < self.members[k]]
+
+    def inside(self, holder: Hashable) -> list[Hashable]:
+        if holder not in self._inside:
+            cells = self.members[holder]
+            touching = {k for cell in cells for k in self.by_cell[cell]}
+            self._inside[holder] = [k for k in touching if self.members[k] < cells]
+        return self._inside[holder]
+
+
+def _partners(key: Hashable, nesting: _Nesting, totals: dict, suppressed: set, policy: Policy) -> set[Hashable]:
+    """Released sums to withhold beside `key`: for each released total that holds `key` (each could give it away
+    by subtraction), the smallest released sum inside it, disjoint from `key`, of at least `width`; the total
+    itself when nothing inside it can hide `key`."""
+    cells = nesting.members[key]
+    chosen: set[Hashable] = set()
+    for holder in nesting.holders(key):
+        if holder in suppressed:
+            continue
+        if any(k in chosen for k in nesting.inside(holder) if not (nesting.members[k] & cells)):
+            continue
+        candidates = [k for k in nesting.inside(holder) if k not in suppressed and not (nesting.members[k] & cells)
+                      and totals[k] >= max(1.0, policy.width)]
+        chosen.add(min(candidates, key=lambda k: (totals[k], len(nesting.members[k]), str(k))) if candidates
+                   else holder)
+    return chosen
+
+
+def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], primary: set, suppressed: set,
+          policy: Policy, *, memory: dict | None = None) -> list[tuple[Hashable, float, float, float, bool]]:
+    """For every suppressed sum, the interval of values consistent with everything published.
+
+    Published: each released sum exactly, each primary sum as the range 1..threshold, every cell >= 0. Cells
+    fixed by what is released drop out; the others form independent groups, each one LP (HiGHS) whose objective
+    is changed for each suppressed sum in it, minimised and maximised.
+    """
+    values = np.asarray(values, dtype=float)
+    released = [(list(cells), float(values[list(cells)].sum())) for key, cells in sums.items()
+                if key not in suppressed]
+    ranged = [(list(sums[key]), 1.0, float(policy.threshold)) for key in primary]
+    known = _known_cells(released, len(values))
+    groups = _groups(released, ranged, [list(sums[key]) for key in suppressed], known)
+    solver, loaded = _quiet_highs(), None
+    memory = {} if memory is None else memory
+    touching: dict[int, set] = {}  # group -> the suppressed sums over its cells: what its LP depends on
+    for key in suppressed:
+        for cell in sums[key]:
+            if cell in groups:
+                touching.setdefault(groups[cell][0], set()).add(key)
+    results = []
+    by_group = sorted(suppressed, key=lambda key: (min((groups[c][0] for c in sums[key] if c in groups),
+                                                       default=-1), str(key)))
+    for key in by_group:
+        cells = [cell for cell in sums[key] if cell not in known]
+        fixed = float(sum(values[cell] for cell in sums[key] if cell in known))
+        low = high = fixed
+        if cells:
+            group = groups[cells[0]]
+            remembered = (key, tuple(group), frozenset(touching[group[0]]))
+            if remembered not in memory:
+                if loaded is None or loaded[0] != group[0]:
+                    column = {cell: index for index, cell in enumerate(group)}
+                    _load(solver, released, ranged, column, known, values)
+                    loaded = (group[0], column)
+                memory[remembered] = (
+                    _extreme(solver, [loaded[1][cell] for cell in cells], len(group), maximise=False),
+                    _extreme(solver, [loaded[1][cell] for cell in cells], len(group), maximise=True))
+            low, high = fixed + memory[remembered][0], fixed + memory[remembered][1]
+        value = float(values[list(sums[key])].sum())
+        ok = key not in primary or (high - low >= policy.width - 1e-9)
+        results.append((key, value, round(low, 6), round(high, 6), ok))
+    return sorted(results, key=lambda row: str(row[0]))
+
+
+def _quiet_highs():
+    """A HiGHS instance; its constructor prints a banner on the C level, which no output of ours may carry."""
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
+def _load(solver, released, ranged, column: dict[int, int], known: set[int], values: np.ndarray) -> None:
+    """One group's LP: a column per unknown cell (>= 0), a row per released sum (= its value minus what is known)
+    and per primary sum (within 1..threshold minus what is known)."""
+    import highspy
+
+    rows: list[tuple[list[int], float, float]] = []
+    for cells, total in released:
+        inside = [column[cell] for cell in cells if cell in column]
+        if inside:
+            offset = sum(values[cell] for cell in cells if cell in known)
+            rows.append((inside, total - offset, total - offset))
+    for cells, low, high in ranged:
+        inside = [column[cell] for cell in cells if cell in column]
+        if inside:
+            offset = sum(values[cell] for cell in cells if cell in known)
+            rows.append((inside, low - offset, high - offset))
+    by_column: list[list[int]] = [[] for _ in column]
+    for row, (inside, _, _) in enumerate(rows):
+        for index in inside:
+            by_column[index].append(row)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(column), len(rows)
+    lp.col_cost_ = np.zeros(len(column))
+    lp.col_lower_ = np.zeros(len(column))
+    lp.col_upper_ = np.full(len(column), highspy.kHighsInf)
+    lp.row_lower_ = np.array([low for _, low, _ in rows], dtype=float)
+    lp.row_upper_ = np.array([high for _, _, high in rows], dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.cumsum([0] + [len(entries) for entries in by_column]).astype(np.int32)
+    lp.a_matrix_.index_ = np.array([row for entries in by_column for row in entries], dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(len(lp.a_matrix_.index_))
+    solver.passModel(lp)
+
+
+def _extreme(solver, columns: list[int], width: int, *, maximise: bool) -> float:
+    """The smallest (or largest) sum of `columns` over the loaded LP; infinity when nothing bounds it."""
+    import highspy
+
+    cost = np.zeros(width)
+    cost[columns] = 1.0
+    solver.changeColsCost(width, np.arange(width, dtype=np.int32), cost)
+    solver.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+    solver.run()
+    status = solver.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return float(solver.getInfo().objective_function_value)
+    if status == highspy.HighsModelStatus.kUnbounded:
+        return float("inf") if maximise else 0.0
+    raise RuntimeError(f"the disclosure audit's LP ended as {solver.modelStatusToString(status)}")
+
+
+def _known_cells(released: list[tuple[list[int], float]], count: int) -> set[int]:
+    """Cells whose value the released sums give away: released singletons, then sums with one unknown left."""
+    known: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for cells, _ in released:
+            unknown = [cell for cell in cells if cell not in known]
+            if len(unknown) == 1:
+                known.add(unknown[0])
+                changed = True
+    return known
+
+
+def _groups(released, ranged, targets, known: set[int]) -> dict[int, list[int]]:
+    """Unknown cells joined by any constraint or target into groups (union-find): each group is one LP."""
+    parent: dict[int, int] = {}
+
+    def find(cell: int) -> int:
+        while parent.setdefault(cell, cell) != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    for cells in [c for c, _ in released] + [c for c, _, _ in ranged] + targets:
+        unknown = [cell for cell in cells if cell not in known]
+        for cell in unknown:
+            find(cell)
+        for other in unknown[1:]:
+            parent[find(other)] = find(unknown[0])
+    members: dict[int, list[int]] = {}
+    for cell in parent:
+        members.setdefault(find(cell), []).append(cell)
+    return {cell: sorted(members[find(cell)]) for cell in parent}
