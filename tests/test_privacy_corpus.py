@@ -367,8 +367,3 @@ def test_the_check_sees_a_planted_value_however_it_is_written(corpus_run):
     exhibit = _exhibit("stream", "a test", "", "Searched by Det. Rex Plantwell")
     assert _leaks(CorpusRun(corpus_run.corpus, exhibits=[exhibit]), "stream") == [
         "'Det. Rex Plantwell' in a test: ...searched by det. rex plantwell..."]
-
-
-def test_the_corpus_is_fast_enough_for_ci(corpus_run):
-    assert corpus_run.seconds < 60, f"the corpus took {corpus_run.seconds:.0f} s"
-
