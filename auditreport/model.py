@@ -197,6 +197,7 @@ FINDING_KINDS = {k.name: k for k in (
     FindingKind("subtotal_column", "A column that totals other columns, not counted again", "counting"),
     FindingKind("rows_without_counts", "Rows without counts (headings)", "counting"),
     FindingKind("blank_search_time", "Searches without a time, not counted", "counting"),
+    FindingKind("implausible_search_time", "Searches at times that cannot be right, not counted", "counting"),
     FindingKind("repeated_header_row", "Repeated header rows, skipped", "counting"),
     FindingKind("lookback_unreadable", "Look-back windows that could not be read", "counting"),
     FindingKind("networks_unreadable", "Numbers of networks that could not be read", "counting"),

@@ -238,3 +238,30 @@ def test_every_hostile_input_ends_within_its_budget(tmp_path):
         if code not in (0, 2) or seconds > BUDGET_SECONDS or megabytes > BUDGET_MB:
             over.append(f"{case}: exit {code}, {seconds:.1f} s, {megabytes:.0f} MB")
     assert not over, over
+
+
+def test_a_mistyped_year_is_left_out_never_a_millennium_of_zeros(tmp_path):
+    path = tmp_path / "typo.csv"
+    rows = [f"o{n},u-{n},2025-07-{1 + n % 28:02d} 10:00:00,94,UUV" for n in range(200)]
+    rows += ["x1,u-1,2999-07-01 10:00:00,94,UUV", "x2,u-2,1901-07-01 10:00:00,94,UUV",
+             "x3,u-3,2015-07-01 10:00:00,94,UUV"]
+    path.write_text("id,userId,searchDate,cameraCount,reason\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    db = tmp_path / "a.duckdb"
+    assert _ingest(path, "--profile", "flock-search-audit", "--agency", "Testville PD", db=db).exit_code == 0
+    years = CliRunner().invoke(main, ["counts", "--grain", "year", "--by", "none", "--db", str(db)]).output
+    assert [line.split(",")[0] for line in years.splitlines()[1:]] == ["2025"], years
+    findings = CliRunner().invoke(main, ["findings", "--db", str(db)]).output
+    assert "implausible_search_time" in findings and "1901, 2015, 2999" in findings
+
+
+def test_a_byte_order_mark_in_mid_log_is_no_part_of_an_agency(tmp_path):
+    text = SAMPLE_LOG.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    rows[3][1] = "\ufeff" + rows[3][1]
+    path = tmp_path / "joined.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    db = tmp_path / "a.duckdb"
+    assert _ingest(path, "--profile", "flock-network-audit", db=db).exit_code == 0
+    names = CliRunner().invoke(main, ["agencies", "names", "--db", str(db)]).output
+    assert "\ufeff" not in names and "unreviewed agency" not in names

@@ -22,7 +22,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -135,7 +135,9 @@ def _connect(progress: bool, spill: str) -> duckdb.DuckDBPyConnection:
 
 
 def _label_sql(cell: str) -> str:
-    """A trimmed cell as a label: empty is unknown (NULL), a redaction mark is '(redacted)'."""
+    """A trimmed cell as a label: empty is unknown (NULL), a redaction mark is '(redacted)'; a byte-order mark
+    inside the file (two exports joined) is no part of a name."""
+    cell = f"trim(replace({cell}, chr(65279), ''))"
     return f"CASE WHEN {cell} = '' THEN NULL WHEN {cell} = '***' THEN '(redacted)' ELSE {cell} END"
 
 
@@ -231,6 +233,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 user_findings = _distinct_users(connection, agency_label, "agency" in columns)
                 connection.execute("DELETE FROM cells WHERE user_row")
             findings += _time_checks(connection, scan, source, file_name, header("time"))
+            findings += _implausible_days(connection, header("time"))
             findings += _unreadable_findings(connection, scan)
             if "reason" in columns:
                 findings.append(_classify_new_reasons(connection, classes))
@@ -289,6 +292,45 @@ def _time_checks(connection, scan: LogScan, source: str, file_name: str, time_he
                                     "Search times carry different UTC offsets and were bucketed as written; "
                                     "pass --tz to count them in one time zone."))
     return findings
+
+
+EARLIEST_SEARCH_DAY = date(2000, 1, 1)  # before any shared database kept audit logs of this kind
+APART_DAYS = 366                         # days this far from the bulk of a log, with few searches, are typos
+STRAY_SHARE = 0.01
+
+
+def _implausible_days(connection, time_header: str) -> list[Finding]:
+    """Searches on days that cannot be right (a mistyped year: 2999, 1901, or 2015 in a 2025 log) are left out of
+    the counts with a finding, never counted, and never stretch the log's span into years of zero searches.
+
+    A day is implausible before 2000, after tomorrow, or in a run of days more than a year apart from the run
+    that holds most of the log's searches, when its run holds under 1 % of them.
+    """
+    days = connection.execute("SELECT day, sum(searches) FROM cells WHERE day IS NOT NULL "
+                              "GROUP BY day ORDER BY day").fetchall()
+    if not days:
+        return []
+    latest = date.today() + timedelta(days=1)
+    runs: list[list[tuple[date, int]]] = []
+    for day, searches in days:
+        if runs and (day - runs[-1][-1][0]).days <= APART_DAYS:
+            runs[-1].append((day, searches))
+        else:
+            runs.append([(day, searches)])
+    total = sum(searches for _, searches in days)
+    bulk = max(runs, key=lambda run: sum(searches for _, searches in run))
+    stray = [day for day, _ in days if day < EARLIEST_SEARCH_DAY or day > latest]
+    stray += [day for run in runs if run is not bulk and sum(n for _, n in run) < STRAY_SHARE * total
+              for day, _ in run if EARLIEST_SEARCH_DAY <= day <= latest]
+    if not stray:
+        return []
+    left_out = sum(searches for day, searches in days if day in set(stray))
+    connection.execute("DELETE FROM cells WHERE day IN (SELECT unnest($1::DATE[]))", [sorted(stray)])
+    years = sorted({day.year for day in stray})
+    return [Finding(f'column "{time_header}"', "implausible_search_time",
+                    f"{left_out} search(es) have times that cannot be right (in {', '.join(map(str, years))}, far "
+                    "from the rest of the log, or before 2000, or in the future); they are not counted. Check those "
+                    "rows of the file.")]
 
 
 def _unreadable_findings(connection, scan: LogScan) -> list[Finding]:
