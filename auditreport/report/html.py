@@ -35,9 +35,23 @@ def table_html(table: Table, rows: pd.DataFrame, columns: tuple[Column, ...] | N
     return Markup("".join(out))
 
 
+def _numbered_ids(svg: str, prefix: str) -> str:
+    """Every element id of a chart's SVG numbered under its chart's key: unique in the page, and never made of a
+    data value (matplotlib's ids carry agency names and periods, "bar|2025-Q3|..."), references kept."""
+    names: dict[str, str] = {}
+    for found in re.finditer(r'\bid="([^"]*)"', svg):
+        names.setdefault(found.group(1), f"{prefix}-{len(names) + 1}")
+
+    def rename(match: re.Match) -> str:
+        return f"{match.group(1)}{names.get(match.group(2), match.group(2))}"
+
+    svg = re.sub(r'(\bid=")([^"]*)', rename, svg)
+    return re.sub(r'((?:url\(#|href="#))([^)"]*)', rename, svg)
+
+
 def _labelled_svg(chart: Chart) -> Markup:
     """The chart's SVG with a text alternative that screen readers and search find: role, aria-label, <title>."""
-    svg = chart.svg
+    svg = _numbered_ids(chart.svg, chart.key)
     label = str(escape(chart.alt))
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)
     svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f"{m.group(1)}<title>{label}</title>", svg, count=1)
