@@ -18,7 +18,8 @@ True
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from .tabular import clean, has_control
 
 LONGEST_LABEL = 120   # an agency, system, type or category name is shorter; longer text is not a label
 LONGEST_TEXT = 2_000  # a message or note longer than this is withheld whole, never searched
@@ -71,7 +72,6 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((what, re.compile(pattern, 
     ("a person's name", rf"\b(?i:{_GIVEN_NAMES})\s{{1,3}}(?:[A-Z]\.?\s{{1,3}})?(?!(?i:{_PLACE_WORDS})\b)"
                         rf"[A-Z][A-Za-z'\u2019-]+\b(?!\s{{1,3}}(?i:{_PLACE_WORDS})\b)", 0),
 ))
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def _name_match(match: re.Match) -> bool:
@@ -100,7 +100,7 @@ def personal_kind(text: object) -> str | None:
 
 def redact(text: object) -> str:
     """The text with every part that looks personal withheld, and control characters removed."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", str(text)))
+    text = clean(str(text))
     if len(text) > LONGEST_TEXT:
         return WITHHELD.format("text too long to check")
     spans = sorted(((m.start(), m.end(), what) for what, m in _matches(text)), key=lambda span: span[0])
@@ -118,7 +118,7 @@ def label_problem(text: object) -> str | None:
     text = str(text)
     if len(text) > LONGEST_LABEL:
         return f"longer than {LONGEST_LABEL} characters"
-    if _CONTROL.search(text):
+    if has_control(text):
         return "it holds control characters"
     return personal_kind(text)
 

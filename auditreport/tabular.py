@@ -32,6 +32,10 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", unicodedata.normalize("NFC", text))
 
 
+def has_control(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
 def formula_like(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
