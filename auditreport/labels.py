@@ -98,7 +98,17 @@ def screen_read(source, texts: dict[str, dict[str, int | None]], findings: list,
                     replacements.setdefault(column, {})[value] = value.split(" ", 1)[0]  # the letter only
             elif label_problem(value) is not None:  # cell_text, period_label
                 hold(column, value, row, "(withheld)" if column == "cell_text" else None)
-    screened = [replace(f, location=redact(f.location), message=redact(f.message)) for f in findings]
+    held_texts = sorted(((value, stored or "(withheld)") for column in ("agency", "on_behalf_of", "query_type",
+                                                                          "citation", "cell_text", "period_label")
+                         for value, stored in replacements.get(column, {}).items() if len(value) >= 3),
+                        key=lambda pair: -len(pair[0]))
+
+    def unquoted(text: str) -> str:  # a held value a reader quoted in a finding ("'X' appears again") goes too
+        for value, stored in held_texts:
+            text = text.replace(value, stored)
+        return redact(text)
+
+    screened = [replace(f, location=unquoted(f.location), message=unquoted(f.message)) for f in findings]
     screened += [_held_finding(column, rows) for column, rows in sorted(held.items())]
     return ScreenedRead(replacements, screened, screen_source(source))
 

@@ -111,3 +111,15 @@ def test_a_long_tables_text_columns_keep_categories_and_placeholders_never_the_t
         assert value not in everything, value
     assert 'row 3,agency_unreviewed,"1 agency name(s)' in outputs[2]
     assert 'row 2,agency_unreviewed,"1 search type(s)' in outputs[2]
+
+
+def test_a_held_name_quoted_by_a_reader_in_a_finding_is_replaced_there_too(tmp_path):
+    table = tmp_path / "twice.csv"
+    table.write_text("agency,Jan-17,Feb-17\nFBI,3,4\nRex Plantwell,1,2\nRex Plantwell,5,6\n", encoding="utf-8")
+    db_path = tmp_path / "twice.duckdb"
+    runner = CliRunner()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert runner.invoke(main, ["ingest", str(table), "--system", "S", "--db", str(db_path)]).exit_code == 0
+    stored = every_text_in(db_path)
+    assert "Plantwell" not in stored and "'unreviewed agency 1' appears again" in stored
