@@ -38,6 +38,10 @@ def _fail(error: BaseException, verbose: bool) -> None:
     if isinstance(error, AuditReportError):
         _say(f"error: {error}")
         sys.exit(error.exit_code)
+    if isinstance(error, duckdb.InterruptException) or (isinstance(error, RuntimeError)
+                                                         and "query interrupted" in str(error).lower()):
+        _say("error: stopped (Ctrl-C); the file being read was not stored, and the database is as it was.")
+        sys.exit(1)
     if isinstance(error, (OSError, duckdb.IOException)):  # a full disk, a folder that cannot be written
         what = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) and error.filename else \
             str(error).splitlines()[0]

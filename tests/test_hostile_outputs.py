@@ -161,3 +161,19 @@ def test_openpyxl_notes_never_reach_the_terminal(tmp_path):
             target.writestr(item, data)
     result = CliRunner().invoke(main, ["ingest", str(bare), "--system", "S", "--db", str(tmp_path / "a.duckdb")])
     assert result.exit_code == 0 and "stylesheet" not in result.output, result.output
+
+
+def test_ctrl_c_inside_duckdb_is_a_known_error(tmp_path, monkeypatch):
+    import duckdb
+
+    from auditreport import ingest
+
+    def interrupted(*args, **kwargs):
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    table = tmp_path / "counts.csv"
+    table.write_text("agency,system,period,searches\nFBI,S,2025,3\n", encoding="utf-8")
+    monkeypatch.setattr(ingest, "read_file", interrupted)
+    result = CliRunner().invoke(main, ["ingest", str(table), "--db", str(tmp_path / "a.duckdb")])
+    _one_line_error(result, 1)
+    assert "stopped" in result.output
