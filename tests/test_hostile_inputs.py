@@ -265,3 +265,19 @@ def test_a_byte_order_mark_in_mid_log_is_no_part_of_an_agency(tmp_path):
     assert _ingest(path, "--profile", "flock-network-audit", db=db).exit_code == 0
     names = CliRunner().invoke(main, ["agencies", "names", "--db", str(db)]).output
     assert "\ufeff" not in names and "unreviewed agency" not in names
+
+
+def test_a_log_of_two_encodings_says_so(tmp_path):
+    rows = list(csv.reader(io.StringIO(SAMPLE_LOG.read_text(encoding="utf-8"))))
+    rows[2][1] = "Caf\u00e9 Police"  # written below as cp1252 in the sample, as UTF-8 at the end
+    head = io.StringIO()
+    csv.writer(head).writerows(rows[:-1])
+    tail = list(rows[-1])
+    tail[1] = "Caf\u00e9 Sheriff"
+    end = io.StringIO()
+    csv.writer(end).writerow(tail)
+    path = tmp_path / "mixed-log.csv"
+    path.write_bytes(head.getvalue().encode("cp1252") + end.getvalue().encode("utf-8"))
+    db = tmp_path / "a.duckdb"
+    assert _ingest(path, "--profile", "flock-network-audit", db=db).exit_code == 0
+    assert "mixed_encoding" in CliRunner().invoke(main, ["findings", "--db", str(db)]).output

@@ -234,6 +234,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 connection.execute("DELETE FROM cells WHERE user_row")
             findings += _time_checks(connection, scan, source, file_name, header("time"))
             findings += _implausible_days(connection, header("time"))
+            if sample.encoding == "latin-1":
+                findings += _mojibake(connection, scan)
             findings += _unreadable_findings(connection, scan)
             if "reason" in columns:
                 findings.append(_classify_new_reasons(connection, classes))
@@ -331,6 +333,24 @@ def _implausible_days(connection, time_header: str) -> list[Finding]:
                     f"{left_out} search(es) have times that cannot be right (in {', '.join(map(str, years))}, far "
                     "from the rest of the log, or before 2000, or in the future); they are not counted. Check those "
                     "rows of the file.")]
+
+
+_MOJIBAKE = "[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac"  # UTF-8 read as Windows-1252: "CafÃ©", "â€™"
+
+
+def _mojibake(connection, scan: LogScan) -> list[Finding]:
+    """A log sampled as Windows-1252 whose later lines are UTF-8 reads names as 'CafÃ©': say so, never silently."""
+    columns = [column for column in scan.as_written if column != "system"]
+    if not columns:
+        return []
+    test = " OR ".join(f"regexp_matches({column}, '{_MOJIBAKE}')" for column in columns)
+    rows = connection.execute(f"SELECT coalesce(sum(searches), 0) FROM cells WHERE {test}").fetchone()[0]
+    if not rows:
+        return []
+    return [Finding("file", "mixed_encoding",
+                    f"The log starts in Windows-1252 but {rows} search(es) carry names that look like UTF-8 read as "
+                    "Windows-1252 (such as 'CafÃ©'); the file mixes two encodings. Re-export it as UTF-8 and ingest "
+                    "that file into a new database.")]
 
 
 def _unreadable_findings(connection, scan: LogScan) -> list[Finding]:
