@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
-from .ingest import IngestOptions, ingest_file, ingest_paths  # noqa: F401  (the API offers them too)
+from .ingest import IngestOptions, ingest_file, ingest_options, ingest_paths  # noqa: F401  (the API offers them too)
 from .periods import DEFAULT_FISCAL_YEAR_START
 from .store import DEFAULT_DB, IngestResult, Store
 
@@ -82,7 +82,7 @@ class AuditDB:
         Options: system, agency, request, sheet, fiscal_year_start; for logs also tz, source_tz,
         retention_days, reason_rules, complete. Each file is one transaction; the same file twice changes nothing.
         """
-        settings = IngestOptions(**options)
+        settings = ingest_options(**options)
         return [ingest_file(self.store, path, settings, progress=progress, crosswalk=self.crosswalk)
                 for path in paths]
 

@@ -64,11 +64,14 @@ def agencies_option(function):
 
 def command(function):
     """Common options (--db, --verbose) and error handling for every command."""
-    @click.option("--db", "db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-                  help="The auditreport database file (DuckDB).")
+    @click.option("--db", "db", default=None, type=click.Path(dir_okay=False),
+                  help=f"The auditreport database file (DuckDB); also accepted before the command. "
+                       f"[default: {DEFAULT_DB}]")
     @click.option("--verbose", is_flag=True, help="Show the full traceback on errors.")
     @functools.wraps(function)
     def wrapper(*args, verbose: bool, **kwargs):
+        if kwargs.get("db") is None:  # `auditreport --db x.duckdb counts` as well as `auditreport counts --db ...`
+            kwargs["db"] = click.get_current_context().find_root().params.get("db") or DEFAULT_DB
         try:
             return function(*args, **kwargs)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
@@ -100,7 +103,9 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="auditreport")
-def main() -> None:
+@click.option("--db", "db", default=None, type=click.Path(dir_okay=False),
+              help=f"The auditreport database file (DuckDB) for the command that follows. [default: {DEFAULT_DB}]")
+def main(db: str | None) -> None:
     """auditreport: who searches shared police databases, and how often.
 
     Ingest count tables from records requests, ask for counts by agency and period, and write a
@@ -319,6 +324,7 @@ def report(db, out, period, grain, fiscal_year_start, title, formats, agencies):
 @click.option("--verbose", is_flag=True, help="Show the full traceback on errors.")
 def demo(out, db, verbose):
     """Ingest the bundled sample_logs and write the demo report."""
+    db = db or click.get_current_context().find_root().params.get("db")
     try:
         path, results = api.demo(out, db=db)
     except Exception as error:  # noqa: BLE001

@@ -44,6 +44,20 @@ class IngestOptions:
         return bool(self.profile or self.mapping)
 
 
+def ingest_options(**keywords) -> IngestOptions:
+    """IngestOptions from keywords, with a misspelt one named as such ("agnecy": did you mean "agency"?)."""
+    import difflib
+    from dataclasses import fields
+
+    known = [f.name for f in fields(IngestOptions)]
+    for keyword in keywords:
+        if keyword not in known:
+            close = difflib.get_close_matches(keyword, known, n=1)
+            raise UsageError(f"unknown ingest option {keyword!r}" + (f"; did you mean {close[0]!r}?" if close else ""),
+                             hint=f"Options: {', '.join(known)}.")
+    return IngestOptions(**keywords)
+
+
 def read_file(path: str | Path, options: IngestOptions, *, progress: bool = False,
               agencies: Crosswalk | None = None) -> tuple[SourceInfo, object]:
     """Read and check one file without touching any database: its SourceInfo and what was read."""
@@ -88,7 +102,7 @@ def _text(path: str | Path | None) -> str | None:
 def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = None, *,
                 progress: bool = False, crosswalk: Crosswalk | None = None, **keywords) -> IngestResult:
     """Read one file, screen it and store it in one transaction (nothing is stored if anything fails)."""
-    options = options or IngestOptions(**keywords)
+    options = options or ingest_options(**keywords)
     screen_file_name(Path(path).name)  # before anything, even "already ingested", prints it
     existing = _already_ingested(store, path, options)
     if existing is not None:
@@ -160,5 +174,19 @@ def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: boo
         if not Path(path).is_file():
             raise InputError("no such file", file=str(path), hint="Check the path and try again.")
     crosswalk = project_crosswalk(db)  # read first: a bad agency file opens nothing
-    with Store(db) as store:
-        return [ingest_file(store, path, options, progress=progress, crosswalk=crosswalk) for path in paths]
+    created = not Path(db).exists()
+    results: list[IngestResult] = []
+    try:
+        with Store(db) as store:
+            for path in paths:
+                results.append(ingest_file(store, path, options, progress=progress, crosswalk=crosswalk))
+    except BaseException:
+        if created and not any(not result.already_ingested for result in results):
+            _remove_database(Path(db))  # a first ingest that failed leaves no empty database behind
+        raise
+    return results
+
+
+def _remove_database(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)

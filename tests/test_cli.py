@@ -217,3 +217,29 @@ def test_a_command_line_mistake_is_one_line_with_where_to_look(tmp_path):
     result = CliRunner().invoke(main, ["counts", "--agnecy", "x"])
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "Did you mean" in result.output
     assert CliRunner().invoke(main, []).exit_code == 0  # no command: the help
+
+
+def test_db_may_come_before_the_command(tmp_path):
+    table, db = tmp_path / "counts.csv", tmp_path / "before.duckdb"
+    table.write_text("agency,system,period,searches\nFBI,S,2025,3\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", str(db), "ingest", str(table)]).exit_code == 0
+    counts = runner.invoke(main, ["--db", str(db), "counts", "--by", "none", "--grain", "year"])
+    assert counts.exit_code == 0 and ",3," in counts.output
+
+
+def test_a_first_ingest_that_fails_leaves_no_empty_database(tmp_path):
+    table, db = tmp_path / "counts.csv", tmp_path / "new.duckdb"
+    table.write_text("agency,Jan-17\nFBI,3\n", encoding="utf-8")  # no system: refused
+    result = CliRunner().invoke(main, ["ingest", str(table), "--db", str(db)])
+    assert result.exit_code == 2 and not db.exists() and not (tmp_path / "new.duckdb.wal").exists()
+
+
+def test_a_misspelt_ingest_option_is_named():
+    import pytest
+
+    from auditreport.errors import UsageError
+    from auditreport.ingest import ingest_options
+
+    with pytest.raises(UsageError, match="unknown ingest option 'agnecy'; did you mean 'agency'"):
+        ingest_options(agnecy="FBI")
