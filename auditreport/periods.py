@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from .errors import UsageError
+
 GRAINS = ("month", "quarter", "year", "fiscal_quarter", "fiscal_year")
 REPORTED_GRAIN = "reported"  # each observation in its own period, as the source gave it
 ALL_GRAINS = GRAINS + (REPORTED_GRAIN,)
@@ -45,8 +47,9 @@ class Period:
         return self.start <= other.start and other.end <= self.end
 
 
-class PeriodError(ValueError):
-    """A label that is not a period we can read."""
+class PeriodError(UsageError, ValueError):
+    """A label that is not a period we can read: one of the package's errors (exit 2 on the command line), and a
+    ValueError for code that only knows that."""
 
 
 def _quoted(text: str, limit: int = 40) -> str:

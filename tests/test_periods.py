@@ -324,3 +324,12 @@ def test_month_names_do_not_depend_on_the_locale():
             assert describe(parse_period("Aug 2010 - Mar 2011")) == "Aug 2010 - Mar 2011"
     finally:
         locale.setlocale(locale.LC_TIME, before)
+
+
+def test_a_period_error_is_one_of_the_packages_errors():
+    import pytest
+
+    from auditreport.errors import AuditReportError
+
+    with pytest.raises(AuditReportError):
+        parse_period("Jonuary 2017")
