@@ -1,8 +1,10 @@
-"""What may pass into the store: only the model's declared columns, nothing else.
+"""What may pass into the store: only the model's declared columns, and no value that still looks personal.
 
 Readers map what they understand; this guard makes sure that nothing else (a stray name, plate or
 case-number column) can reach the database, whatever a reader hands over: a DataFrame, or a Parquet
 file of observations (an audit log's counts), which is checked through DuckDB without loading it.
+It also lists each text column's distinct values for the screen (labels.py), and is the store's last line of
+defence behind it: a value the screen did not replace and that looks personal refuses the whole file.
 """
 from __future__ import annotations
 
