@@ -149,11 +149,17 @@ class AuditDB:
 
     def report(self, out: str | Path, *, period: str | None = None, grain: str | None = None,
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
-               formats: str | Iterable[str] | None = None) -> Path:
+               formats: str | Iterable[str] | None = None, disclosure: str = "standard",
+               confirm_unprotected: bool = False) -> Path:
         """Write the quarterly review of `period` (default: the latest complete one) into folder `out`.
 
         `formats`: any of html, pdf, xlsx, csv (default all). Returns the path of the main file (report.html,
         or the first format written).
+
+        `disclosure`: "standard" (default) shows a count of 1 to 10 searches from an audit log as "1-10" and
+        withholds what would give it away; its audit is written beside `out` (`<out>-disclosure-audit.csv`: keep it
+        private). "none" shows every count exactly; on audit-log data it needs `confirm_unprotected=True`, and the
+        report says it must not be published.
 
         >>> db.report("out/", period="2025-Q3", formats="html,pdf")        # doctest: +SKIP
         """
@@ -161,7 +167,8 @@ class AuditDB:
 
         formats = tuple(formats) if formats is not None and not isinstance(formats, str) else formats
         written = build_report(self.analysis, out, period=period, grain=grain, fiscal_year_start=fiscal_year_start,
-                               title=title, formats=formats)
+                               title=title, formats=formats, disclosure=disclosure,
+                               confirm_unprotected=confirm_unprotected)
         return written.get("html") or next(iter(written.values()))
 
 

@@ -603,7 +603,7 @@ def _mark_kinds(cells: pd.DataFrame) -> list[str]:
     statuses = set(cells.loc[inexact, "status"])
     kinds = []
     if "withheld" in statuses or (cells.loc[inexact, "withheld_cells"] > 0).any():
-        kinds.append("withheld = redacted by the agency")
+        kinds.append("withheld = redacted by the agency, or held back so that a small count cannot be worked out")
     if "suppressed" in statuses or (cells.loc[inexact, "suppressed_cells"] > 0).any():
         kinds.append("\"<10\" or suppressed = a small count hidden for privacy")
     if "missing" in statuses or (cells.loc[inexact, "missing_cells"] > 0).any():

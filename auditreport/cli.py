@@ -299,21 +299,36 @@ def agencies_names(db, agencies):
 @click.option("--title", default=None, help="Title printed on the report.")
 @click.option("--format", "formats", default="html,pdf,xlsx,csv", show_default=True,
               help="Formats to write, comma separated: html, pdf, xlsx, csv.")
+@click.option("--disclosure", type=click.Choice(["standard", "none"]), default="standard", show_default=True,
+              help="How small counts from audit logs are published: standard shows 1 to 10 as \"1-10\" and withholds "
+                   "what would give one away; none shows them exactly (internal use only).")
+@click.option("--confirm-unprotected", is_flag=True,
+              help="Confirm --disclosure none on audit-log data: the report is for internal use, never published.")
 @agencies_option
 @command
-def report(db, out, period, grain, fiscal_year_start, title, formats, agencies):
+def report(db, out, period, grain, fiscal_year_start, title, formats, disclosure, confirm_unprotected, agencies):
     """Write the quarterly review of --period: report.html, report.pdf, report.xlsx and a CSV per table.
+
+    Small counts from audit logs are protected by default (--disclosure standard): a count of 1 to 10 reads
+    "1-10", and numbers that would give one away read "withheld". The proof (an audit of every protected
+    count) is written beside the folder, as OUT-disclosure-audit.csv: keep it private.
 
     \b
     Example:
       auditreport report --out review-2025-Q3 --period 2025-Q3
       auditreport report --out fy --period FY2026 --fiscal-year-start 7 --format pdf,xlsx
+      auditreport report --out internal --disclosure none --confirm-unprotected
     """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         path = database.report(out, period=period, grain=grain, fiscal_year_start=fiscal_year_start, title=title,
-                               formats=formats)
+                               formats=formats, disclosure=disclosure, confirm_unprotected=confirm_unprotected)
     click.echo(f"report ({formats}) written to {Path(path).parent}"
                + ("" if period else "; it reviews the latest complete period: pass --period to review another"))
+    audit = Path(out).resolve().parent / f"{Path(out).resolve().name}-disclosure-audit.csv"
+    if disclosure != "none" and audit.exists():
+        click.echo(f"disclosure audit (private: do not publish) written to {audit}")
+    elif disclosure == "none":
+        click.echo("small counts are NOT protected (--disclosure none): do not publish this report")
 
 
 @main.command()

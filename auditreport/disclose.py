@@ -51,6 +51,7 @@ class Suppression:
     primary: set[Hashable]
     suppressed: set[Hashable]
     audit: list[tuple[Hashable, float, float, float, bool]] = field(default_factory=list)  # key, value, low, high, ok
+    unranged: set[Hashable] = field(default_factory=set)  # primary sums published as "withheld", not as "1-10"
 
     @property
     def passed(self) -> bool:
@@ -68,6 +69,51 @@ def suppress(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], po
              protect: set[Hashable] | None = None, max_rounds: int = 50) -> Suppression:
     """Primary and complementary suppression of the published `sums` (key -> indices into `values`).
 
+    Sums of the same cells (an agency's total, and its department's when it is the only agency in it) are one
+    number published twice: they are decided together, and the audit lists each.
+    """
+    values, sums = _merged(values, sums)
+    twins: dict[frozenset, list[Hashable]] = {}
+    for key in sorted(sums, key=str):
+        twins.setdefault(frozenset(sums[key]), []).append(key)
+    if all(len(keys) == 1 for keys in twins.values()):
+        return _suppress(values, sums, policy, protect=protect, max_rounds=max_rounds)
+    first = {keys[0]: keys for keys in twins.values()}
+    eligible = set(sums) if protect is None else set(protect)
+    result = _suppress(values, {key: sums[key] for key in first}, policy, max_rounds=max_rounds,
+                       protect={key for key, keys in first.items() if eligible & set(keys)})
+    expand = lambda chosen: {twin for key in chosen for twin in first[key]}  # noqa: E731
+    audit_rows = [(twin, *rest) for key, *rest in result.audit for twin in first[key]]
+    return Suppression(expand(result.primary), expand(result.suppressed),
+                       sorted(audit_rows, key=lambda row: str(row[0])), expand(result.unranged))
+
+
+def _merged(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]]):
+    """Cells that lie in exactly the same published sums, merged into one (their sum): nothing published can tell
+    them apart, so the audit's answers are the same, over far fewer unknowns."""
+    values = np.asarray(values, dtype=float)
+    holding: dict[int, list[Hashable]] = {}
+    for number, key in enumerate(sums):
+        for cell in sums[key]:
+            holding.setdefault(int(cell), []).append(number)
+    merged: dict[tuple, int] = {}
+    new_values: list[float] = []
+    cell_of: dict[int, int] = {}
+    for cell in sorted(holding):
+        signature = tuple(holding[cell])
+        if signature not in merged:
+            merged[signature] = len(new_values)
+            new_values.append(0.0)
+        cell_of[cell] = merged[signature]
+        new_values[merged[signature]] += float(values[cell])
+    new_sums = {key: sorted({cell_of[int(cell)] for cell in cells}) for key, cells in sums.items()}
+    return np.asarray(new_values), new_sums
+
+
+def _suppress(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], policy: Policy, *,
+              protect: set[Hashable] | None = None, max_rounds: int = 50) -> Suppression:
+    """Primary and complementary suppression of the published `sums` (key -> indices into `values`).
+
     `protect` limits primary suppression to some keys (all by default). Complementary sums are chosen by a simple
     rule: for a protected sum the audit finds too narrow, withhold the smallest released sum (at least `width`)
     that shares a released total with it, else that total; repeat until the audit passes.
@@ -81,33 +127,69 @@ def suppress(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], po
         return Suppression(primary, suppressed)
     nesting = _Nesting({key: frozenset(cells) for key, cells in sums.items()})
     memory: dict = {}  # audit answers of groups that did not change between rounds
+    unranged: set[Hashable] = set()
     for _ in range(max_rounds):
-        result = audit(values, sums, primary, suppressed, policy, memory=memory)
+        result = audit(values, sums, primary, suppressed, policy, memory=memory, unranged=unranged)
         weak = [key for key, _, _, _, ok in result if not ok]
         if not weak:
-            return _released_back(values, sums, primary, suppressed, policy, memory, result)
+            return _released_back(values, sums, primary, suppressed, policy, memory, result, unranged)
         chosen: set[Hashable] = set()
-        for key in sorted(weak, key=lambda k: (totals[k], str(k))):
-            chosen |= _partners(key, nesting, totals, suppressed | chosen, policy)
+        for reuse in (True, False):  # a total that already hides another part first; else a new part anyway
+            for key in sorted(weak, key=lambda k: (totals[k], str(k))):
+                chosen |= _partners(key, nesting, totals, suppressed | chosen, policy, reuse=reuse)
+            if chosen:
+                break
+        if not chosen:  # every total around them is withheld: the published ranges themselves pin them
+            unranged |= {_unranged(key, nesting, primary - unranged) for key in weak}
         suppressed |= chosen
-    return Suppression(primary, suppressed, audit(values, sums, primary, suppressed, policy))
+    return Suppression(primary, suppressed, audit(values, sums, primary, suppressed, policy, unranged=unranged),
+                       unranged)
 
 
-RELEASE_BACK_UP_TO = 40  # complementary sums tried for release one by one (each costs an audit)
+def _unranged(key: Hashable, nesting: "_Nesting", ranged: set) -> Hashable:
+    """The range to drop for a weak sum that no partner can hide (a month whose every number is small: seven
+    parts of at least 1 each pin a total of at most 10): the widest "1-10" total around it, else its own."""
+    holders = [holder for holder in nesting.holders(key) if holder in ranged]
+    if holders:
+        return max(holders, key=lambda h: (len(nesting.members[h]), str(h)))
+    return key
+
+
+RELEASE_BACK_UP_TO = 2000  # complementary sums tried for release (each trial costs an audit of its groups)
+RELEASE_BATCH = 8
 
 
 def _released_back(values, sums, primary: set, suppressed: set, policy: Policy, memory: dict,
-                   result: list) -> Suppression:
-    """Complementary sums released again, largest first, while the audit still passes: the greedy rule may
-    withhold more than needed (a grand total, say). Tried when there are few of them."""
-    complementary = sorted(suppressed - primary, key=lambda key: (-float(np.asarray(values)[list(sums[key])].sum()),
-                                                                   str(key)))
-    if len(complementary) <= RELEASE_BACK_UP_TO:
-        for key in complementary:
-            trial = audit(values, sums, primary, suppressed - {key}, policy, memory=memory)
-            if all(ok for *_, ok in trial):
-                suppressed, result = suppressed - {key}, trial
-    return Suppression(primary, suppressed, result)
+                   result: list, unranged: set) -> Suppression:
+    """Complementary sums released again while the audit still passes: the greedy rule withholds more than needed
+    (a grand total, say). The widest sums (totals before their parts) are tried first, up to RELEASE_BACK_UP_TO,
+    a few at a time and halved when together they fail (most can be released, so most trials settle several). A
+    trial checks the primary sums that share a cell with those released first and stops at the first that fails;
+    the full audit is run once at the end."""
+    values = np.asarray(values, dtype=float)
+    widest = lambda key: (-len(sums[key]), -float(values[list(sums[key])].sum()), str(key))  # noqa: E731
+    complementary = sorted(suppressed - primary, key=widest)[:RELEASE_BACK_UP_TO]
+    if not complementary:
+        return Suppression(primary, suppressed, result, unranged)
+    cells_of = {key: set(sums[key]) for key in primary}
+    state = {"suppressed": suppressed, "changed": False}
+
+    def release(batch: list) -> None:
+        members = {cell for key in batch for cell in sums[key]}
+        order = sorted(primary, key=lambda p: (not (cells_of[p] & members), str(p)))
+        trial = audit(values, sums, primary, state["suppressed"] - set(batch), policy, memory=memory,
+                      check_only=order, unranged=unranged)
+        if all(ok for *_, ok in trial):
+            state["suppressed"], state["changed"] = state["suppressed"] - set(batch), True
+        elif len(batch) > 1:
+            release(batch[:len(batch) // 2])
+            release(batch[len(batch) // 2:])
+
+    for start in range(0, len(complementary), RELEASE_BATCH):
+        release(complementary[start:start + RELEASE_BATCH])
+    if state["changed"]:
+        result = audit(values, sums, primary, state["suppressed"], policy, memory=memory, unranged=unranged)
+    return Suppression(primary, state["suppressed"], result, unranged)
 
 
 class _Nesting:
@@ -134,16 +216,24 @@ class _Nesting:
         return self._inside[holder]
 
 
-def _partners(key: Hashable, nesting: _Nesting, totals: dict, suppressed: set, policy: Policy) -> set[Hashable]:
+def _partners(key: Hashable, nesting: _Nesting, totals: dict, suppressed: set, policy: Policy, *,
+              reuse: bool = False) -> set[Hashable]:
     """Released sums to withhold beside `key`: for each released total that holds `key` (each could give it away
     by subtraction), the smallest released sum inside it, disjoint from `key`, of at least `width`; the total
-    itself when nothing inside it can hide `key`."""
+    itself when nothing inside it can hide `key`. With `reuse`, a total that already hides another part of at
+    least `width` gets none (the audit says whether that is enough)."""
     cells = nesting.members[key]
     chosen: set[Hashable] = set()
-    for holder in nesting.holders(key):
-        if holder in suppressed:
-            continue
+    holders = [holder for holder in nesting.holders(key) if holder not in suppressed]
+    # the nearest released totals only (an agency's total, not the grand total): a wider total is a sum of them,
+    # and the audit brings it back if it still gives something away
+    holders = [holder for holder in holders
+               if not any(nesting.members[other] < nesting.members[holder] for other in holders)]
+    for holder in holders:
         if any(k in chosen for k in nesting.inside(holder) if not (nesting.members[k] & cells)):
+            continue
+        if reuse and any(k in suppressed and totals[k] >= policy.width for k in nesting.inside(holder)
+                         if not (nesting.members[k] & cells)):
             continue
         candidates = [k for k in nesting.inside(holder) if k not in suppressed and not (nesting.members[k] & cells)
                       and totals[k] >= max(1.0, policy.width)]
@@ -153,17 +243,22 @@ def _partners(key: Hashable, nesting: _Nesting, totals: dict, suppressed: set, p
 
 
 def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], primary: set, suppressed: set,
-          policy: Policy, *, memory: dict | None = None) -> list[tuple[Hashable, float, float, float, bool]]:
+          policy: Policy, *, memory: dict | None = None, check_only: Sequence[Hashable] | None = None,
+          unranged: set = frozenset()) -> list[tuple[Hashable, float, float, float, bool]]:
     """For every suppressed sum, the interval of values consistent with everything published.
 
-    Published: each released sum exactly, each primary sum as the range 1..threshold, every cell >= 0. Cells
+    `check_only` (a trial: does the audit still pass?) works out those primary sums only, in the order given, and
+    stops at the first that fails.
+
+    Published: each released sum exactly, each primary sum as the range 1..threshold (unless `unranged`: then
+    "withheld", like a complementary one), every cell >= 0. Cells
     fixed by what is released drop out; the others form independent groups, each one LP (HiGHS) whose objective
     is changed for each suppressed sum in it, minimised and maximised.
     """
     values = np.asarray(values, dtype=float)
     released = [(list(cells), float(values[list(cells)].sum())) for key, cells in sums.items()
                 if key not in suppressed]
-    ranged = [(list(sums[key]), 1.0, float(policy.threshold)) for key in primary]
+    ranged = [(list(sums[key]), 1.0, float(policy.threshold)) for key in sorted(primary - set(unranged), key=str)]
     known = _known_cells(released, len(values))
     groups = _groups(released, ranged, [list(sums[key]) for key in suppressed], known)
     solver, loaded = _quiet_highs(), None
@@ -176,13 +271,15 @@ def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], prima
     results = []
     by_group = sorted(suppressed, key=lambda key: (min((groups[c][0] for c in sums[key] if c in groups),
                                                        default=-1), str(key)))
+    if check_only is not None:
+        by_group = [key for key in check_only if key in primary]
     for key in by_group:
         cells = [cell for cell in sums[key] if cell not in known]
         fixed = float(sum(values[cell] for cell in sums[key] if cell in known))
         low = high = fixed
         if cells:
             group = groups[cells[0]]
-            remembered = (key, tuple(group), frozenset(touching[group[0]]))
+            remembered = (key, tuple(group), frozenset(touching[group[0]]), frozenset(unranged))
             if remembered not in memory:
                 if loaded is None or loaded[0] != group[0]:
                     column = {cell: index for index, cell in enumerate(group)}
@@ -195,6 +292,8 @@ def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], prima
         value = float(values[list(sums[key])].sum())
         ok = key not in primary or (high - low >= policy.width - 1e-9)
         results.append((key, value, round(low, 6), round(high, 6), ok))
+        if check_only is not None and not ok:
+            break
     return sorted(results, key=lambda row: str(row[0]))
 
 
@@ -284,22 +383,24 @@ def _known_cells(released: list[tuple[list[int], float]], count: int) -> set[int
 
 
 def _groups(released, ranged, targets, known: set[int]) -> dict[int, list[int]]:
-    """Unknown cells joined by any constraint or target into groups (union-find): each group is one LP."""
-    parent: dict[int, int] = {}
+    """Unknown cells joined by any constraint or target into groups (connected components): each group is one LP."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def find(cell: int) -> int:
-        while parent.setdefault(cell, cell) != cell:
-            parent[cell] = parent[parent[cell]]
-            cell = parent[cell]
-        return cell
-
+    heads, tails, seen = [], [], set()
     for cells in [c for c, _ in released] + [c for c, _, _ in ranged] + targets:
         unknown = [cell for cell in cells if cell not in known]
-        for cell in unknown:
-            find(cell)
-        for other in unknown[1:]:
-            parent[find(other)] = find(unknown[0])
+        seen.update(unknown)
+        heads += [unknown[0]] * (len(unknown) - 1) if unknown else []
+        tails += unknown[1:]
+    if not seen:
+        return {}
+    cells = sorted(seen)
+    index = {cell: number for number, cell in enumerate(cells)}
+    graph = coo_matrix((np.ones(len(heads)), ([index[c] for c in heads], [index[c] for c in tails])),
+                       shape=(len(cells), len(cells)))
+    _, labels = connected_components(graph, directed=False)
     members: dict[int, list[int]] = {}
-    for cell in parent:
-        members.setdefault(find(cell), []).append(cell)
-    return {cell: sorted(members[find(cell)]) for cell in parent}
+    for cell, label in zip(cells, labels.tolist()):
+        members.setdefault(label, []).append(cell)
+    return {cell: members[label] for cell, label in zip(cells, labels.tolist())}

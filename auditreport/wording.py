@@ -112,6 +112,8 @@ def said(row, kind: str = "count") -> tuple[str, str]:
         return "exact", number(value)
     if status in ("withheld", "missing"):
         return status, status
+    if status == "suppressed" and math.isnan(value) and low >= 1 and not math.isnan(high):
+        return "suppressed", f"{number(low)}-{number(high)}"   # a small count kept back for privacy: "1-10"
     if math.isnan(value) and not math.isnan(low):
         if not math.isnan(high):
             if low == 0 and status == "suppressed":

@@ -12,9 +12,10 @@ from ..aggregate import CountQuery
 from ..model import FINDING_KINDS
 from ..periods import Period, describe
 from ..read.log_coverage import RULE as COVERAGE_RULE
+from ..release import disclosure_words
 from ..screen import redact
 from .content import Column, Paragraph, Section, Table, TableView
-from .focus import Focus, grain_words, qualifiers
+from .focus import Focus, grain_words, qualifiers, searched
 from .glance import vague_table
 
 
@@ -40,10 +41,10 @@ def agencies_section(f: Focus) -> Section:
     roster = f.roster()
     focus = f.by_agency[(f.by_agency["period_start"] == f.period.start) & f.by_agency["agency"].notna()]
     table = roster[roster["system"].isin(f.systems)].merge(
-        focus[["system", "agency", "value", "display"]].rename(
+        focus[["system", "agency", "value", "display", "status"]].rename(
             columns={"value": "searches_in_period", "display": "searches_in_period_in_words"}),
         on=["system", "agency"], how="left")
-    table = table[(table["searches_in_period"].fillna(0) > 0) | table["new"]]
+    table = table[searched(table, "searches_in_period") | table["new"]]
     table = table.assign(first_time=table["new"] & (table["first_period"] == f.period.label))
     table = table.sort_values(["system", "searches_in_period", "agency"], ascending=[True, False, True],
                               na_position="last")
@@ -205,7 +206,9 @@ def method_section(f: Focus) -> Section:
                    "percent, \"<1%\" and \">99%\" for shares that are neither none nor all."),
         ("Exactness", "A number is exact only when every part is a reported, unqualified figure; sums that "
                       "include withheld, suppressed or missing cells read \"at least\"."),
+        ("Small numbers", disclosure_words(f.analysis)),
     ]
+    method = [(topic, text) for topic, text in method if text]
     f.review.add_table(Table("method", "Method", pd.DataFrame(method, columns=["topic", "text"]), (
         Column("topic", "Topic", width=1.2), Column("text", "How", width=6.0)), sheet="Method"))
     queries = pd.DataFrame(sorted(f.review.queries.items()), columns=["call", "sql"])

@@ -14,6 +14,7 @@ from ..periods import DEFAULT_FISCAL_YEAR_START
 from ..screen import redact
 from ..store import Store
 from ..tabular import csv_text, write_file
+from ..release import DISCLOSIVE_COLUMNS, ReleasedAnalysis, policy_named
 from .content import Review
 from .review import DEFAULT_TITLE, ReviewOptions, build_review
 
@@ -47,8 +48,8 @@ def _folder(out: str | Path) -> Path:
 def write_csvs(review: Review, out: Path) -> list[Path]:
     """One CSV per table, and one per chart with the numbers it draws (names fixed in code, never from data)."""
     written: list[Path] = []
-    frames = [(table.key, table.data) for table in review.tables.values()]
-    frames += [(chart.key, chart.data) for chart in review.charts.values()]
+    frames = [(table.key, review.published(table.data)) for table in review.tables.values()]
+    frames += [(chart.key, review.published(chart.data)) for chart in review.charts.values()]
     for key, data in frames:
         if out / f"{key}.csv" in written:
             raise AssertionError(f"two tables of the review would write {key}.csv")  # a developer's slip
@@ -83,13 +84,41 @@ def write_review(review: Review, out: str | Path, formats: tuple[str, ...] = FOR
 
 def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | None = None,
                  grain: str | None = None, fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
-                 formats: str | tuple[str, ...] | None = None) -> dict[str, Path]:
-    """The quarterly review of everything in the database, about `period`, written into folder `out`."""
+                 formats: str | tuple[str, ...] | None = None, disclosure: str = "standard",
+                 confirm_unprotected: bool = False) -> dict[str, Path]:
+    """The quarterly review of everything in the database, about `period`, written into folder `out`.
+
+    Under a protecting `disclosure` policy the review is built twice: once to learn every number it publishes,
+    then, after suppression over all of them together (release.py), from the released numbers. The audit of that
+    suppression is written beside the folder (`<out>-disclosure-audit.csv`), never into it.
+    """
     formats = parse_formats(formats)
-    analysis = analysis if isinstance(analysis, Analysis) else Analysis(analysis)
+    released = released_analysis(analysis, disclosure, confirm_unprotected)
     title = redact(title) if title else DEFAULT_TITLE  # a typed title passes the screen like every other text
-    review = build_review(analysis, ReviewOptions(period, grain, fiscal_year_start, title))
-    return write_review(review, out, formats)
+    options = ReviewOptions(period, grain, fiscal_year_start, title)
+    review = build_review(released, options)
+    if released.protected_systems():
+        released.settle()
+        review = build_review(released, options)
+        review.private_columns = DISCLOSIVE_COLUMNS
+    written = write_review(review, out, formats)
+    if released.protected_systems():
+        written["audit"] = write_file(Path(out).resolve().parent, f"{Path(out).resolve().name}-disclosure-audit.csv",
+                                      csv_text(released.audit_frame()))
+    return written
 
 
-__all__ = ["FORMATS", "build_report", "parse_formats", "write_review"]
+def released_analysis(analysis: Analysis | Store, disclosure: str, confirm_unprotected: bool) -> ReleasedAnalysis:
+    """The analysis a report reads under `disclosure`; `none` on audit-log data only when confirmed."""
+    policy = policy_named(disclosure)
+    store = analysis.store if isinstance(analysis, Analysis) else analysis
+    released = ReleasedAnalysis(store, policy, analysis.crosswalk if isinstance(analysis, Analysis) else None)
+    logged = store.row("SELECT count(*) FROM coverage")[0]
+    if not policy.protects and logged and not confirm_unprotected:
+        raise UsageError("--disclosure none would print small counts from row-level audit logs exactly, which can "
+                         "point at a person", hint="Keep the default (--disclosure standard) for anything that may "
+                         "be published; for an internal report add --confirm-unprotected.")
+    return released
+
+
+__all__ = ["FORMATS", "build_report", "parse_formats", "released_analysis", "write_review"]

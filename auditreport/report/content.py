@@ -147,6 +147,11 @@ class Review:
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     queries: dict[str, str] = field(default_factory=dict)   # API call -> its SQL
+    private_columns: tuple[str, ...] = ()   # data columns never written (bounds and parts of protected counts)
+
+    def published(self, data: pd.DataFrame) -> pd.DataFrame:
+        """A table's data as a file may carry it: without the private columns."""
+        return data.drop(columns=[c for c in self.private_columns if c in data.columns])
 
     def add_table(self, table: Table) -> Table:
         self.tables[table.key] = table

@@ -53,6 +53,12 @@ def api_call(method: str, query: CountQuery, within: tuple[str, ...] = ()) -> st
     return f"db.{method}({', '.join(parts)})"
 
 
+def searched(table: pd.DataFrame, column: str = "value") -> pd.Series:
+    """Rows that hold searches: a count above zero, or one held back ("1-10", "withheld": never zero)."""
+    held = table["status"].isin(["suppressed", "withheld"]) if "status" in table else False
+    return (table[column].fillna(0) > 0) | held
+
+
 class _Row:
     """A row given as a dict or a Series, read as attributes (what wording's functions read)."""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..aggregate import CountQuery
+from ..release import disclosure_note
 from ..wording import count_words, is_known, qualifier_words, share_words
 from .changes import against_last_complete, comparison, notable_notes
 from .content import Bullets, Fact, Facts, Paragraph, Section, Table
-from .focus import Focus, api_call, grain_words, said_row
+from .focus import Focus, api_call, grain_words, said_row, searched
 
 VAGUE_SHARE = 0.5   # agencies whose reasons are vague this often are named ...
 VAGUE_MINIMUM = 10  # ... when they searched at least this often (a share of 4 searches in 7 says little)
@@ -47,6 +48,9 @@ def glance_section(f: Focus) -> Section:
         "suppressed cells are never shown as zero, and missing is not zero. Searches of different systems are "
         "never added together. Published figures from other places and periods are under Context, apart.",
         "note"))
+    protection = disclosure_note(f.analysis)
+    if protection:
+        blocks.append(Paragraph(*protection))
     f.review.add_table(Table(
         "at-a-glance", f"At a glance, {f.period.label}", pd.DataFrame(glance, columns=[
             "system", "period", "key", "label", "value", "share", "qualifier", "in_words", "detail", "complete",
@@ -107,7 +111,7 @@ def federal_facts(f: Focus, system: str, total) -> list[Fact]:
     departments = f.ask(("federal", "department"))
     rows = departments[(departments["system"] == system) & (departments["period_start"] == f.period.start)
                        & departments["federal"].eq(True).fillna(False)]
-    rows = rows[rows["value"].fillna(0) > 0].sort_values(["value", "department"], ascending=[False, True])
+    rows = rows[searched(rows)].sort_values(["value", "department"], ascending=[False, True], na_position="last")
     detail = [f"{share_words(share['value'], exact=bool(share['exact']))} of all searches"
               if share is not None and is_known(share["value"]) else ""]
     if len(rows):
@@ -170,18 +174,20 @@ def vague_table(f: Focus) -> pd.DataFrame:
     vague = focus[focus["reason_category"].eq("vague").fillna(False)][["system", "agency", "value", "display"]]
     share = shares[(shares["period_start"] == f.period.start)
                    & shares["reason_category"].eq("vague").fillna(False)][["system", "agency", "value", "display"]]
-    table = totals[["system", "agency", "value", "display"]].rename(
+    table = totals[["system", "agency", "value", "display", "status"]].rename(
         columns={"value": "searches", "display": "searches_in_words"})
     table = table.merge(vague.rename(columns={"value": "vague", "display": "vague_in_words"}),
                         on=["system", "agency"], how="left")
     table = table.merge(share.rename(columns={"value": "vague_share", "display": "vague_share_in_words"}),
                         on=["system", "agency"], how="left")
     logged = {s for s in f.systems if f.has_reasons(s)}
-    table = table[table["system"].isin(logged) & (table["searches"].fillna(0) > 0)]
-    table["vague"] = table["vague"].fillna(0.0)
-    table["vague_in_words"] = table["vague_in_words"].fillna("0")
-    table["vague_share"] = table["vague_share"].fillna(0.0)  # an agency with no vague reason: none of its searches
-    table["vague_share_in_words"] = table["vague_share_in_words"].fillna("0%")
+    table = table[table["system"].isin(logged) & searched(table, "searches")].drop(columns="status")
+    none = table["vague_in_words"].isna()  # an agency with no vague reason: none of its searches (a held-back count
+    table.loc[none, "vague"] = 0.0         # or share stays unknown, never 0)
+    table.loc[none, "vague_in_words"] = "0"
+    no_share = table["vague_share_in_words"].isna()
+    table.loc[no_share, "vague_share"] = 0.0
+    table.loc[no_share, "vague_share_in_words"] = "0%"
     table.insert(1, "period", f.period.label)
     f.cache["vague"] = table.sort_values(["system", "vague_share", "agency"], ascending=[True, False, True])
     return f.cache["vague"]
@@ -263,15 +269,15 @@ def behalf_facts(f: Focus, system: str) -> list[Fact]:
         return []
     behalf = f.ask(("agency", "on_behalf_of"))
     rows = behalf[(behalf["system"] == system) & (behalf["period_start"] == f.period.start)
-                  & behalf["on_behalf_of"].notna() & behalf["agency"].notna() & (behalf["value"].fillna(0) > 0)]
+                  & behalf["on_behalf_of"].notna() & behalf["agency"].notna()
+                  & ((behalf["value"].fillna(0) > 0) | behalf["status"].isin(["suppressed", "withheld"]))]
     rows = rows[[named not in {agency, f.facts_of(agency, "parent"), f.facts_of(agency, "department")}
                  for agency, named in zip(rows["agency"], rows["on_behalf_of"])]]
     if not len(rows):
         return []
-    total = float(rows["value"].sum())
+    total = float(rows["value"].fillna(rows["value_low"]).fillna(0).sum())  # a part held back: at its least
     exact = bool(rows["exact"].all())
-    named = rows.groupby("on_behalf_of")["value"].sum().sort_values(ascending=False, kind="stable")
-    by = rows.groupby("agency")["value"].sum().sort_values(ascending=False, kind="stable")
+    named, by = _summed(rows, "on_behalf_of"), _summed(rows, "agency")
     detail = ("for " + _listed(named) + "; by " + _listed(by)
               + " (the agency is named in the reason text, as in \"assist ICE\"; the text is not kept)")
     return [Fact("on_behalf_of", "Searches run for another agency", count_words(total) if exact
@@ -279,7 +285,19 @@ def behalf_facts(f: Focus, system: str) -> list[Fact]:
                  api_call("counts", CountQuery(("agency", "on_behalf_of"), f.grain, "searches", f.fy)))]
 
 
+def _summed(rows: pd.DataFrame, by: str) -> pd.Series:
+    """Counts summed by name, largest first, in words: a part held back counts at its published least ("1-10" as
+    1, "withheld" as 0) and makes the sum "at least"; a name with one part reads as that part does."""
+    rows = rows.assign(least=rows["value"].fillna(rows["value_low"]).fillna(0))
+    sums = rows.groupby(by).agg(least=("least", "sum"), exact=("exact", "all"), parts=("least", "size"),
+                                display=("display", "first"))
+    sums = sums.sort_values("least", ascending=False, kind="stable")
+    return pd.Series([count_words(v) if exact else display if parts == 1 else f"at least {count_words(v)}"
+                      for v, exact, parts, display in zip(sums["least"], sums["exact"], sums["parts"],
+                                                          sums["display"])], index=sums.index)
+
+
 def _listed(counts: pd.Series) -> str:
-    """'ICE 9, CBP 2 and 3 more' from counts by name, largest first."""
-    shown = ", ".join(f"{name} {count_words(n)}" for name, n in counts.head(LISTED).items())
+    """'ICE 9, CBP 2 and 3 more' from counts in words by name, largest first."""
+    shown = ", ".join(f"{name} {n}" for name, n in counts.head(LISTED).items())
     return shown + (f" and {len(counts) - LISTED} more" if len(counts) > LISTED else "")

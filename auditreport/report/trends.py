@@ -7,7 +7,7 @@ import pandas as pd
 
 from .. import charts
 from .content import Chart, ChartRef, Column, Section, Table
-from .focus import Focus, grain_words, qualifiers
+from .focus import Focus, grain_words, qualifiers, searched
 
 TRENDED_AGENCIES = 8
 
@@ -59,7 +59,7 @@ def _levels(f: Focus, system: str, levels: pd.DataFrame) -> ChartRef:
 
 def _federal(f: Focus, system: str, window: pd.DataFrame, agencies: pd.DataFrame) -> ChartRef | None:
     federal = agencies[[f.is_federal(agency) for agency in agencies["agency"]]]
-    federal = federal[federal.groupby("agency")["value"].transform(lambda v: v.fillna(0).sum()) > 0]
+    federal = federal[searched(federal).groupby(federal["agency"]).transform("any")]
     if not len(federal):
         return None
     span = f"{window['period'].iloc[0]} to {window['period'].iloc[-1]}"
@@ -72,7 +72,7 @@ def _federal(f: Focus, system: str, window: pd.DataFrame, agencies: pd.DataFrame
 
 def _immigration(f: Focus, system: str, window: pd.DataFrame, reasons: pd.DataFrame) -> ChartRef | None:
     immigration = reasons[reasons["reason_category"].eq("immigration").fillna(False)].copy()
-    if not (immigration["value"].fillna(0) > 0).any():
+    if not searched(immigration).any():
         return None
     levels = sorted(set(immigration["level"].dropna()) | {"federal"})
     immigration["level"] = immigration["level"].fillna("not known")
