@@ -70,22 +70,48 @@ def suppress(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], po
     """Primary and complementary suppression of the published `sums` (key -> indices into `values`).
 
     Sums of the same cells (an agency's total, and its department's when it is the only agency in it) are one
-    number published twice: they are decided together, and the audit lists each.
+    number published twice: they are decided together, and the audit lists each. Sums that share no cell, even
+    through others (two quarters of a report), are separate problems and are solved one by one.
     """
     values, sums = _merged(values, sums)
     twins: dict[frozenset, list[Hashable]] = {}
     for key in sorted(sums, key=str):
         twins.setdefault(frozenset(sums[key]), []).append(key)
-    if all(len(keys) == 1 for keys in twins.values()):
-        return _suppress(values, sums, policy, protect=protect, max_rounds=max_rounds)
     first = {keys[0]: keys for keys in twins.values()}
     eligible = set(sums) if protect is None else set(protect)
-    result = _suppress(values, {key: sums[key] for key in first}, policy, max_rounds=max_rounds,
-                       protect={key for key, keys in first.items() if eligible & set(keys)})
+    primary, suppressed, unranged, rows = set(), set(), set(), []
+    for part in _parts({key: sums[key] for key in first}):
+        result = _suppress(values, part, policy, max_rounds=max_rounds,
+                           protect={key for key in part if eligible & set(first[key])})
+        primary |= result.primary
+        suppressed |= result.suppressed
+        unranged |= result.unranged
+        rows += result.audit
     expand = lambda chosen: {twin for key in chosen for twin in first[key]}  # noqa: E731
-    audit_rows = [(twin, *rest) for key, *rest in result.audit for twin in first[key]]
-    return Suppression(expand(result.primary), expand(result.suppressed),
-                       sorted(audit_rows, key=lambda row: str(row[0])), expand(result.unranged))
+    audit_rows = [(twin, *rest) for key, *rest in rows for twin in first[key]]
+    return Suppression(expand(primary), expand(suppressed), sorted(audit_rows, key=lambda row: str(row[0])),
+                       expand(unranged))
+
+
+def _parts(sums: Mapping[Hashable, Sequence[int]]) -> list[dict]:
+    """The published sums in groups that share no cell (connected through the cells they hold)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    keys = list(sums)
+    cells = sorted({cell for members in sums.values() for cell in members})
+    if not keys:
+        return []
+    column = {cell: number for number, cell in enumerate(cells)}
+    rows = [row for row, key in enumerate(keys) for _ in sums[key]]
+    columns = [len(keys) + column[cell] for key in keys for cell in sums[key]]
+    size = len(keys) + len(cells)
+    graph = coo_matrix((np.ones(len(rows)), (rows, columns)), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
+    parts: dict[int, dict] = {}
+    for row, key in enumerate(keys):
+        parts.setdefault(int(labels[row]), {})[key] = sums[key]
+    return [parts[label] for label in sorted(parts)]
 
 
 def _merged(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]]):
@@ -128,11 +154,14 @@ def _suppress(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], p
     nesting = _Nesting({key: frozenset(cells) for key, cells in sums.items()})
     memory: dict = {}  # audit answers of groups that did not change between rounds
     unranged: set[Hashable] = set()
+    weak = sorted(primary, key=str)
     for _ in range(max_rounds):
-        result = audit(values, sums, primary, suppressed, policy, memory=memory, unranged=unranged)
+        # withholding more (or dropping a range) only widens every interval: a sum that passed still passes, so
+        # each round checks the weak ones again, not all
+        result = audit(values, sums, primary, suppressed, policy, memory=memory, unranged=unranged, check_only=weak)
         weak = [key for key, _, _, _, ok in result if not ok]
         if not weak:
-            return _released_back(values, sums, primary, suppressed, policy, memory, result, unranged)
+            return _released_back(values, sums, primary, suppressed, policy, memory, unranged)
         chosen: set[Hashable] = set()
         for reuse in (True, False):  # a total that already hides another part first; else a new part anyway
             for key in sorted(weak, key=lambda k: (totals[k], str(k))):
@@ -160,35 +189,35 @@ RELEASE_BATCH = 8
 
 
 def _released_back(values, sums, primary: set, suppressed: set, policy: Policy, memory: dict,
-                   result: list, unranged: set) -> Suppression:
+                   unranged: set) -> Suppression:
     """Complementary sums released again while the audit still passes: the greedy rule withholds more than needed
-    (a grand total, say). The widest sums (totals before their parts) are tried first, up to RELEASE_BACK_UP_TO,
-    a few at a time and halved when together they fail (most can be released, so most trials settle several). A
+    (a grand total, say). Only totals (sums that hold another published sum) are tried, the widest first, up to
+    RELEASE_BACK_UP_TO (a cell of the finest table stays withheld: trying each costs more than it gives), a few
+    at a time and halved when together they fail (most can be released, so most trials settle several). A
     trial checks the primary sums that share a cell with those released first and stops at the first that fails;
     the full audit is run once at the end."""
     values = np.asarray(values, dtype=float)
     widest = lambda key: (-len(sums[key]), -float(values[list(sums[key])].sum()), str(key))  # noqa: E731
-    complementary = sorted(suppressed - primary, key=widest)[:RELEASE_BACK_UP_TO]
-    if not complementary:
-        return Suppression(primary, suppressed, result, unranged)
+    members = {key: frozenset(cells) for key, cells in sums.items()}
+    complementary = [key for key in sorted(suppressed - primary, key=widest)  # totals: a reader's first numbers
+                     if any(members[other] < members[key] for other in members)][:RELEASE_BACK_UP_TO]
     cells_of = {key: set(sums[key]) for key in primary}
-    state = {"suppressed": suppressed, "changed": False}
+    state = {"suppressed": suppressed}
 
     def release(batch: list) -> None:
         members = {cell for key in batch for cell in sums[key]}
         order = sorted(primary, key=lambda p: (not (cells_of[p] & members), str(p)))
         trial = audit(values, sums, primary, state["suppressed"] - set(batch), policy, memory=memory,
-                      check_only=order, unranged=unranged)
+                      check_only=order, stop_early=True, unranged=unranged)
         if all(ok for *_, ok in trial):
-            state["suppressed"], state["changed"] = state["suppressed"] - set(batch), True
+            state["suppressed"] = state["suppressed"] - set(batch)
         elif len(batch) > 1:
             release(batch[:len(batch) // 2])
             release(batch[len(batch) // 2:])
 
     for start in range(0, len(complementary), RELEASE_BATCH):
         release(complementary[start:start + RELEASE_BATCH])
-    if state["changed"]:
-        result = audit(values, sums, primary, state["suppressed"], policy, memory=memory, unranged=unranged)
+    result = audit(values, sums, primary, state["suppressed"], policy, memory=memory, unranged=unranged)
     return Suppression(primary, state["suppressed"], result, unranged)
 
 
@@ -244,11 +273,11 @@ def _partners(key: Hashable, nesting: _Nesting, totals: dict, suppressed: set, p
 
 def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], primary: set, suppressed: set,
           policy: Policy, *, memory: dict | None = None, check_only: Sequence[Hashable] | None = None,
-          unranged: set = frozenset()) -> list[tuple[Hashable, float, float, float, bool]]:
+          stop_early: bool = False, unranged: set = frozenset()) -> list[tuple[Hashable, float, float, float, bool]]:
     """For every suppressed sum, the interval of values consistent with everything published.
 
-    `check_only` (a trial: does the audit still pass?) works out those primary sums only, in the order given, and
-    stops at the first that fails.
+    `check_only` works out those primary sums only, in the order given; with `stop_early` (a trial: does the
+    audit still pass?) it stops at the first that fails.
 
     Published: each released sum exactly, each primary sum as the range 1..threshold (unless `unranged`: then
     "withheld", like a complementary one), every cell >= 0. Cells
@@ -271,8 +300,10 @@ def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], prima
     results = []
     by_group = sorted(suppressed, key=lambda key: (min((groups[c][0] for c in sums[key] if c in groups),
                                                        default=-1), str(key)))
-    if check_only is not None:
-        by_group = [key for key in check_only if key in primary]
+    if check_only is not None:  # in the order given when stopping early; else group by group (one LP load each)
+        chosen = {key for key in check_only if key in primary}
+        by_group = ([key for key in check_only if key in primary] if stop_early
+                    else [key for key in by_group if key in chosen])
     for key in by_group:
         cells = [cell for cell in sums[key] if cell not in known]
         fixed = float(sum(values[cell] for cell in sums[key] if cell in known))
@@ -292,7 +323,7 @@ def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], prima
         value = float(values[list(sums[key])].sum())
         ok = key not in primary or (high - low >= policy.width - 1e-9)
         results.append((key, value, round(low, 6), round(high, 6), ok))
-        if check_only is not None and not ok:
+        if stop_early and not ok:
             break
     return sorted(results, key=lambda row: str(row[0]))
 

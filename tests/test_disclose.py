@@ -83,3 +83,21 @@ def test_a_wider_policy_protects_more():
     sums = {"a": [0], "b": [1], "c": [2], "all": [0, 1, 2]}
     assert suppress(values, sums, STANDARD).suppressed == set()
     assert "a" in suppress(values, sums, Policy("strict", threshold=15, width=5)).primary
+
+
+def test_a_month_of_only_small_numbers_drops_a_range_instead_of_failing():
+    # seven parts of 1 each under a total of 7: "1-10" on the total and on each part would pin each part to 1-4
+    values = [1, 1, 1, 1, 1, 1, 1]
+    sums = {("part", i): [i] for i in range(7)} | {"total": list(range(7))}
+    result = suppress(values, sums, STANDARD)
+    assert result.passed and "total" in result.unranged and "total" in result.suppressed
+    assert all(high - low >= STANDARD.width for key, _, low, high, _ in result.audit if key in result.primary
+               and key not in result.unranged)
+
+
+def test_sums_of_the_same_cells_are_decided_together():
+    # an agency's total and its department's, when it is the only agency in it: one number published twice
+    values = [2, 300, 280]
+    sums = {"HSI": [0], "DHS": [0], "City PD": [1], "County SO": [2], "all": [0, 1, 2]}
+    result = suppress(values, sums, STANDARD)
+    assert {"HSI", "DHS"} <= result.primary and result.passed

@@ -150,8 +150,15 @@ class Review:
     private_columns: tuple[str, ...] = ()   # data columns never written (bounds and parts of protected counts)
 
     def published(self, data: pd.DataFrame) -> pd.DataFrame:
-        """A table's data as a file may carry it: without the private columns."""
-        return data.drop(columns=[c for c in self.private_columns if c in data.columns])
+        """A table's data as a file may carry it: without the private columns and, when there are any (small
+        counts are protected), with shares and ratios in whole percent and p-values to 4 places."""
+        if not self.private_columns:
+            return data
+        data = data.drop(columns=[c for c in self.private_columns if c in data.columns])
+        rounded = {c: 2 for c in data.columns if ("share" in c or c.endswith("ratio"))
+                   and pd.api.types.is_float_dtype(data[c])}
+        rounded |= {c: 4 for c in data.columns if c.startswith("p_value") and pd.api.types.is_float_dtype(data[c])}
+        return data.round(rounded) if rounded else data
 
     def add_table(self, table: Table) -> Table:
         self.tables[table.key] = table
