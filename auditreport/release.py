@@ -19,6 +19,7 @@ partner.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -115,6 +116,24 @@ class ReleasedAnalysis(Analysis):
             return super().agency_roster(query)
         finally:
             self._bypass = False
+
+    def findings(self) -> pd.DataFrame:
+        """Findings as a report may print them: no day-level count (a partial day's searches), and a count of
+        distinct users of 1 to the threshold as its range."""
+        table = super().findings()
+        if not self.protected_systems() or not len(table):
+            return table
+        table = table.copy()
+        partial = table["kind"] == "partial_day"
+        table.loc[partial, "message"] = table.loc[partial, "message"].str.replace(
+            r" with [\d,]+ searche?s?,", " with fewer searches than usual,", regex=True)
+        users = table["kind"] == "distinct_users"
+        threshold, words = self.policy.threshold, self.policy.range_words()
+        table.loc[users, "message"] = [
+            re.sub(r"^(\d+) distinct", lambda m: (f"{words} distinct" if 1 <= int(m.group(1)) <= threshold
+                                                  else m.group(0)), message)
+            for message in table.loc[users, "message"]]
+        return table
 
     # -- settling ---------------------------------------------------------------------------------------
     def settle(self) -> Suppression:

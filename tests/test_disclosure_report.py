@@ -17,6 +17,7 @@ from auditreport.cli import main
 HSI, USBP = "ICE Homeland Security Investigations", "U.S. Border Patrol"
 LOCALS = {"Springfield Police Department": {10: 340, 11: 360, 12: 355},
           "Shelbyville County Sheriff's Office": {10: 150, 11: 135, 12: 140}}
+DAYS = {10: 31, 11: 30, 12: 31}
 HEADER = ("ID,Name,Org Name,Total Networks Searched,Total Devices Searched,Time Frame,License Plate,Reason,Case #,"
           "Filters,Search Time,Search Type,Text Prompt,Moderation")
 
@@ -32,7 +33,7 @@ def write_log(path: Path) -> Path:
         for month, searches in months.items():
             for index in range(searches):
                 number += 1
-                lines.append(_row(number, agency, month, 1 + index % 28, "stolen vehicle"))
+                lines.append(_row(number, agency, month, 1 + index % DAYS[month], "stolen vehicle"))
     for agency, searches in ((HSI, 2), (USBP, 1)):
         for _ in range(searches):
             number += 1
@@ -133,3 +134,26 @@ def test_none_on_log_data_needs_confirmation_and_says_so(published, tmp_path):
     assert {r["agency"]: r["searches"] for r in november(table)}[HSI] == "2"
     method = list(csv.DictReader(io.StringIO((tmp_path / "internal" / "method.csv").read_text())))
     assert any("NOT PROTECTED" in r["text"] for r in method)
+
+
+def test_findings_carry_no_day_level_count_and_no_small_count_of_users(published, monkeypatch):
+    import pandas as pd
+
+    from auditreport.aggregate import Analysis
+    from auditreport.disclose import POLICIES
+    from auditreport.release import ReleasedAnalysis
+    from auditreport.store import Store
+
+    users = "distinct user(s) ran these searches (user ids are counted, never stored)."
+    planted = pd.DataFrame({"source": ["log.csv"] * 3, "location": ["2025-11-01", HSI, USBP],
+                            "kind": ["partial_day", "distinct_users", "distinct_users"],
+                            "message": ["The log starts on 2025-11-01 with 3 searches, against 17.6 a day around it.",
+                                        f"2 {users}", f"41 {users}"]})
+    monkeypatch.setattr(Analysis, "findings", lambda self: planted)
+    store = Store(published / "network.duckdb", read_only=True)
+    try:
+        said = ReleasedAnalysis(store, POLICIES["standard"]).findings()["message"].tolist()
+    finally:
+        store.close()
+    assert said[0] == "The log starts on 2025-11-01 with fewer searches than usual, against 17.6 a day around it."
+    assert said[1].startswith("1-10 distinct user(s)") and said[2].startswith("41 distinct user(s)")
