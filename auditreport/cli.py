@@ -324,11 +324,17 @@ def report(db, out, period, grain, fiscal_year_start, title, formats, disclosure
                                formats=formats, disclosure=disclosure, confirm_unprotected=confirm_unprotected)
     click.echo(f"report ({formats}) written to {Path(path).parent}"
                + ("" if period else "; it reviews the latest complete period: pass --period to review another"))
-    audit = Path(out).resolve().parent / f"{Path(out).resolve().name}-disclosure-audit.csv"
-    if disclosure != "none" and audit.exists():
-        click.echo(f"disclosure audit (private: do not publish) written to {audit}")
-    elif disclosure == "none":
+    _say_disclosure(out, disclosure)
+
+
+def _say_disclosure(out, disclosure: str = "standard") -> None:
+    """Where the private audit went, or that the report is not protected."""
+    from .report.build import audit_path
+
+    if disclosure == "none":
         click.echo("small counts are NOT protected (--disclosure none): do not publish this report")
+    elif audit_path(out).exists():
+        click.echo(f"disclosure audit (private: do not publish) written to {audit_path(out)}")
 
 
 @main.command()
@@ -347,3 +353,4 @@ def demo(out, db, verbose):
     for result in results:
         click.echo(result.summary())
     click.echo(f"report written to {Path(path).resolve()}")
+    _say_disclosure(Path(path).resolve().parent)

@@ -103,9 +103,15 @@ def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | N
         review.private_columns = DISCLOSIVE_COLUMNS
     written = write_review(review, out, formats)
     if released.protected_systems():
-        written["audit"] = write_file(Path(out).resolve().parent, f"{Path(out).resolve().name}-disclosure-audit.csv",
-                                      csv_text(released.audit_frame()))
+        where = audit_path(out)
+        written["audit"] = write_file(where.parent, where.name, csv_text(released.audit_frame()))
     return written
+
+
+def audit_path(out: str | Path) -> Path:
+    """Where the disclosure audit of a report written into `out` goes: beside the folder, never in it."""
+    out = Path(out).resolve()
+    return out.parent / f"{out.name}-disclosure-audit.csv"
 
 
 def released_analysis(analysis: Analysis | Store, disclosure: str, confirm_unprotected: bool) -> ReleasedAnalysis:
@@ -121,4 +127,4 @@ def released_analysis(analysis: Analysis | Store, disclosure: str, confirm_unpro
     return released
 
 
-__all__ = ["FORMATS", "build_report", "parse_formats", "released_analysis", "write_review"]
+__all__ = ["FORMATS", "audit_path", "build_report", "parse_formats", "released_analysis", "write_review"]
