@@ -5,6 +5,7 @@ HTML, PDF, XLSX and CSV files.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 
@@ -96,10 +97,11 @@ def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | N
     released = released_analysis(analysis, disclosure, confirm_unprotected)
     title = redact(title) if title else DEFAULT_TITLE  # a typed title passes the screen like every other text
     options = ReviewOptions(period, grain, fiscal_year_start, title)
+    if released.protected_systems():
+        build_review(released, replace(options, draw=False))  # learns every number the review publishes
+        released.settle()
     review = build_review(released, options)
     if released.protected_systems():
-        released.settle()
-        review = build_review(released, options)
         review.private_columns = DISCLOSIVE_COLUMNS
     written = write_review(review, out, formats)
     if released.protected_systems():

@@ -34,6 +34,7 @@ class ReviewOptions:
     fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START
     title: str = DEFAULT_TITLE
     rule: NotableRule = field(default_factory=NotableRule)
+    draw: bool = True                   # False: the charts' numbers only, no figure (a run that only learns them)
 
 
 def grain_words(grain: str) -> str:
@@ -160,6 +161,10 @@ class Focus:
                                                             match_method=("match_method", "first"))
         self.by_agency = self.ask(("agency",))
         return True
+
+    def draw(self, chart, *args, **kwargs):
+        """A chart's figure, or None when this run only learns what the review publishes."""
+        return chart(*args, **kwargs) if self.options.draw else None
 
     def ask(self, by: tuple[str, ...], measure: str = "searches", grain: str | None = None) -> pd.DataFrame:
         query = CountQuery(by, grain or self.grain, measure, self.fy)

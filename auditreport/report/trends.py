@@ -49,7 +49,7 @@ def chart_sections(f: Focus) -> list[Section]:
 
 def _levels(f: Focus, system: str, levels: pd.DataFrame) -> ChartRef:
     levels["level"] = levels["level"].fillna("not known")
-    figure = charts.searches_by_period(levels, by="level", source_line=f.sources_of(levels),
+    figure = f.draw(charts.searches_by_period, levels, by="level", source_line=f.sources_of(levels),
                                        colours=charts.LEVEL_COLOURS,
                                        title=f"{system}: searches per {grain_words(f.grain)}")
     return add_chart(f, "searches-by-level", "By level of government", figure, levels, "level",
@@ -63,7 +63,7 @@ def _federal(f: Focus, system: str, window: pd.DataFrame, agencies: pd.DataFrame
     if not len(federal):
         return None
     span = f"{window['period'].iloc[0]} to {window['period'].iloc[-1]}"
-    figure = charts.small_multiples(federal, by="agency", source_line=f.sources_of(federal),
+    figure = f.draw(charts.small_multiples, federal, by="agency", source_line=f.sources_of(federal),
                                     title=f"{system}: searches per {grain_words(f.grain)} by each federal agency, "
                                           f"{span}")
     return add_chart(f, "federal-agencies", "Federal agencies, one panel each", figure, federal, "agency",
@@ -77,8 +77,9 @@ def _immigration(f: Focus, system: str, window: pd.DataFrame, reasons: pd.DataFr
     levels = sorted(set(immigration["level"].dropna()) | {"federal"})
     immigration["level"] = immigration["level"].fillna("not known")
     immigration = _fill_periods(immigration, window, "level", levels)
-    figure = charts.searches_by_period(
-        immigration, by="level", source_line=f.sources_of(immigration), colours=charts.LEVEL_COLOURS,
+    figure = f.draw(
+        charts.searches_by_period, immigration, by="level", source_line=f.sources_of(immigration),
+        colours=charts.LEVEL_COLOURS,
         title=f"{system}: immigration-related searches per {grain_words(f.grain)}, by level of the searching agency")
     return add_chart(f, "immigration", "Immigration-related searches", figure,
                      immigration.drop(columns=["reason_category"]), "level",
@@ -94,7 +95,7 @@ def _trend(f: Focus, system: str, agencies: pd.DataFrame) -> ChartRef | None:
         return None
     trend = agencies[agencies["agency"].isin(top)]
     more = agencies["agency"].nunique() - len(top)
-    figure = charts.trend_lines(trend, by="agency", source_line=f.sources_of(trend),
+    figure = f.draw(charts.trend_lines, trend, by="agency", source_line=f.sources_of(trend),
                                 title=f"{system}: searches per {grain_words(f.grain)} of the {len(top)} agencies "
                                       f"that searched most in {f.period.label}")
     return add_chart(f, "agency-trend", "The agencies that searched most", figure, trend, "agency",
