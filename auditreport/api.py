@@ -150,7 +150,7 @@ class AuditDB:
     def report(self, out: str | Path, *, period: str | None = None, grain: str | None = None,
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
                formats: str | Iterable[str] | None = None, disclosure: str = "standard",
-               confirm_unprotected: bool = False) -> Path:
+               confirm_unprotected: bool = False, threshold: int | None = None) -> Path:
         """Write the quarterly review of `period` (default: the latest complete one) into folder `out`.
 
         `formats`: any of html, pdf, xlsx, csv (default all). Returns the path of the main file (report.html,
@@ -159,7 +159,7 @@ class AuditDB:
         `disclosure`: "standard" (default) shows a count of 1 to 10 searches from an audit log as "1-10" and
         withholds what would give it away; its audit is written beside `out` (`<out>-disclosure-audit.csv`: keep it
         private). "none" shows every count exactly; on audit-log data it needs `confirm_unprotected=True`, and the
-        report says it must not be published.
+        report says it must not be published. `threshold` changes which counts are small (1 to it; default 10).
 
         >>> db.report("out/", period="2025-Q3", formats="html,pdf")        # doctest: +SKIP
         """
@@ -168,7 +168,7 @@ class AuditDB:
         formats = tuple(formats) if formats is not None and not isinstance(formats, str) else formats
         written = build_report(self.analysis, out, period=period, grain=grain, fiscal_year_start=fiscal_year_start,
                                title=title, formats=formats, disclosure=disclosure,
-                               confirm_unprotected=confirm_unprotected)
+                               confirm_unprotected=confirm_unprotected, threshold=threshold)
         return written.get("html") or next(iter(written.values()))
 
 

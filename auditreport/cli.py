@@ -302,11 +302,14 @@ def agencies_names(db, agencies):
 @click.option("--disclosure", type=click.Choice(["standard", "none"]), default="standard", show_default=True,
               help="How small counts from audit logs are published: standard shows 1 to 10 as \"1-10\" and withholds "
                    "what would give one away; none shows them exactly (internal use only).")
+@click.option("--threshold", type=click.IntRange(2, 1000), default=None,
+              help="Under --disclosure standard, the largest count read as a range (default 10: \"1-10\").")
 @click.option("--confirm-unprotected", is_flag=True,
               help="Confirm --disclosure none on audit-log data: the report is for internal use, never published.")
 @agencies_option
 @command
-def report(db, out, period, grain, fiscal_year_start, title, formats, disclosure, confirm_unprotected, agencies):
+def report(db, out, period, grain, fiscal_year_start, title, formats, disclosure, threshold, confirm_unprotected,
+           agencies):
     """Write the quarterly review of --period: report.html, report.pdf, report.xlsx and a CSV per table.
 
     Small counts from audit logs are protected by default (--disclosure standard): a count of 1 to 10 reads
@@ -321,7 +324,8 @@ def report(db, out, period, grain, fiscal_year_start, title, formats, disclosure
     """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         path = database.report(out, period=period, grain=grain, fiscal_year_start=fiscal_year_start, title=title,
-                               formats=formats, disclosure=disclosure, confirm_unprotected=confirm_unprotected)
+                               formats=formats, disclosure=disclosure, confirm_unprotected=confirm_unprotected,
+                               threshold=threshold)
     click.echo(f"report ({formats}) written to {Path(path).parent}"
                + ("" if period else "; it reviews the latest complete period: pass --period to review another"))
     _say_disclosure(out, disclosure)

@@ -42,12 +42,20 @@ DISCLOSIVE_COLUMNS = ("value_low", "value_high", "reported_cells", "withheld_cel
                       "missing_cells")
 
 
-def policy_named(name: str | Policy) -> Policy:
+def policy_named(name: str | Policy, threshold: int | None = None) -> Policy:
+    """A policy by name; `threshold` changes which counts are small (1 to it), with a protection width of half
+    of it (1-10 and 5 by default)."""
     if isinstance(name, Policy):
         return name
     if name not in POLICIES:
         raise UsageError(f"unknown disclosure policy {name!r}", hint=f"Use one of: {', '.join(POLICIES)}.")
-    return POLICIES[name]
+    policy = POLICIES[name]
+    if threshold is None or not policy.protects or threshold == policy.threshold:
+        return policy
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or not 2 <= threshold <= 1000:
+        raise UsageError(f"the small-count threshold must be a whole number from 2 to 1000, not {threshold!r}",
+                         hint="The standard rule protects counts of 1 to 10 (--threshold 10).")
+    return Policy(policy.name, threshold, threshold / 2)
 
 
 class ReleasedAnalysis(Analysis):

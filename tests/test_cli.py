@@ -165,7 +165,10 @@ def test_report_and_demo_commands(loaded, tmp_path):
     assert result.exit_code == 0 and (tmp_path / "out" / "report.html").is_file()
     demo = run("demo", "--out", tmp_path / "demo")
     assert demo.exit_code == 0
-    assert demo.stdout.strip().splitlines()[-1] == f"report written to {(tmp_path / 'demo' / 'report.html').resolve()}"
+    *_, written, audit = demo.stdout.strip().splitlines()
+    assert written == f"report written to {(tmp_path / 'demo' / 'report.html').resolve()}"
+    assert audit == f"disclosure audit (private: do not publish) written to {(tmp_path / 'demo').resolve()}" \
+                    "-disclosure-audit.csv"
 
 
 def test_shares_within_each_period_sum_to_one(loaded):

@@ -157,3 +157,13 @@ def test_findings_carry_no_day_level_count_and_no_small_count_of_users(published
         store.close()
     assert said[0] == "The log starts on 2025-11-01 with fewer searches than usual, against 17.6 a day around it."
     assert said[1].startswith("1-10 distinct user(s)") and said[2].startswith("41 distinct user(s)")
+
+
+def test_the_threshold_is_the_users_to_set(published, tmp_path):
+    db = published / "network.duckdb"
+    done = run("report", "--db", db, "--out", tmp_path / "wider", "--threshold", "20", "--format", "csv",
+               "--grain", "month", "--period", "2025-11")
+    assert done.exit_code == 0, done.output
+    table = list(csv.DictReader(io.StringIO((tmp_path / "wider" / "counts-by-period.csv").read_text())))
+    assert {r["agency"]: r["searches_in_words"] for r in november(table)}[HSI] == "1-20"
+    assert run("report", "--db", db, "--out", tmp_path / "x", "--threshold", "1").exit_code == 2

@@ -86,7 +86,7 @@ def write_review(review: Review, out: str | Path, formats: tuple[str, ...] = FOR
 def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | None = None,
                  grain: str | None = None, fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
                  formats: str | tuple[str, ...] | None = None, disclosure: str = "standard",
-                 confirm_unprotected: bool = False) -> dict[str, Path]:
+                 confirm_unprotected: bool = False, threshold: int | None = None) -> dict[str, Path]:
     """The quarterly review of everything in the database, about `period`, written into folder `out`.
 
     Under a protecting `disclosure` policy the review is built twice: once to learn every number it publishes,
@@ -94,7 +94,7 @@ def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | N
     suppression is written beside the folder (`<out>-disclosure-audit.csv`), never into it.
     """
     formats = parse_formats(formats)
-    released = released_analysis(analysis, disclosure, confirm_unprotected)
+    released = released_analysis(analysis, disclosure, confirm_unprotected, threshold)
     title = redact(title) if title else DEFAULT_TITLE  # a typed title passes the screen like every other text
     options = ReviewOptions(period, grain, fiscal_year_start, title)
     if released.protected_systems():
@@ -116,9 +116,10 @@ def audit_path(out: str | Path) -> Path:
     return out.parent / f"{out.name}-disclosure-audit.csv"
 
 
-def released_analysis(analysis: Analysis | Store, disclosure: str, confirm_unprotected: bool) -> ReleasedAnalysis:
+def released_analysis(analysis: Analysis | Store, disclosure: str, confirm_unprotected: bool,
+                      threshold: int | None = None) -> ReleasedAnalysis:
     """The analysis a report reads under `disclosure`; `none` on audit-log data only when confirmed."""
-    policy = policy_named(disclosure)
+    policy = policy_named(disclosure, threshold)
     store = analysis.store if isinstance(analysis, Analysis) else analysis
     released = ReleasedAnalysis(store, policy, analysis.crosswalk if isinstance(analysis, Analysis) else None)
     logged = store.row("SELECT count(*) FROM coverage")[0]
