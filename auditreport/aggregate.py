@@ -83,6 +83,32 @@ class Counts:
     def __len__(self) -> int:
         return len(self.table)
 
+    def __repr__(self) -> str:
+        by = ", ".join(self.query.by) or "none"
+        periods = self.table["period"].dropna().unique() if "period" in self.table else []
+        span = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else (periods[0] if len(periods) else "none")
+        return (f"<{type(self).__name__} {self.query.measure} by {by}, per {self.query.grain}: {len(self.table):,} "
+                f"row(s), periods {span}; .table, .wide(), .sql>")
+
+    def wide(self, words: bool = False) -> pd.DataFrame:
+        """Groups x periods, the view a spreadsheet user makes first: a row per system and group, a column per
+        period in order. Numbers (unknown is empty, never 0), or with `words=True` each number as read, its
+        qualifier kept ("at least 1,913", "withheld", "1-10").
+
+        >>> db.counts(by="agency").wide(words=True)        # doctest: +SKIP
+        """
+        index = ["system", *[d for d in self.query.by if d != "system"]]
+        column = "display" if words else "value"
+        table = self.table
+        if not len(table):
+            return pd.DataFrame(columns=index)
+        order = table.drop_duplicates("period").sort_values(["period_start", "period_end"])["period"].tolist()
+        keys = table[index].astype(object).where(table[index].notna(), "(not known)")
+        wide = pd.concat([keys, table[["period", column]]], axis=1).set_index([*index, "period"])[column]
+        wide = wide.unstack("period").reindex(columns=order)
+        wide.columns.name = None
+        return wide.reset_index()
+
 
 def _buckets(store: Store, query: CountQuery) -> pd.DataFrame:
     """The reporting calendar that covers the data, with each bucket's predecessor and year-ago bucket."""

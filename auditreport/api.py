@@ -67,6 +67,19 @@ class AuditDB:
             self._analysis = Analysis(self.store, self.crosswalk)
         return self._analysis
 
+    def __repr__(self) -> str:
+        """One line: the file, its sources, the span it covers and its systems (never the crosswalk)."""
+        try:
+            sources = self.store.row("SELECT count(*) FROM sources")[0]
+            first, last = self.store.row("SELECT min(period_start), max(period_end) - 1 FROM observations")
+            systems = [row[0] for row in self.store.connection.execute(
+                "SELECT DISTINCT system FROM observations ORDER BY 1").fetchall()]
+        except Exception:  # noqa: BLE001  (a closed database still has a repr)
+            return f"<AuditDB {self.store.path} (closed)>"
+        span = f"{first} to {last}" if first else "no numbers yet"
+        shown = ", ".join(systems[:4]) + (f" and {len(systems) - 4} more" if len(systems) > 4 else "")
+        return f"<AuditDB {self.store.path}: {sources} source(s), {span}; systems: {shown or 'none'}>"
+
     def __enter__(self) -> "AuditDB":
         return self
 
@@ -76,18 +89,31 @@ class AuditDB:
     def close(self) -> None:
         self.store.close()
 
-    def ingest(self, *paths: str | Path, progress: bool = False, **options) -> list[IngestResult]:
+    def ingest(self, *paths: str | Path, system: str | None = None, agency: str | None = None,
+               request: str | None = None, sheet: str | None = None,
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, profile: str | None = None,
+               mapping: str | Path | None = None, tz: str | None = None, source_tz: str | None = None,
+               retention_days: int | None = None, reason_rules: str | Path | None = None, complete: bool = False,
+               include_hidden: bool = False, progress: bool = False, **misspelt) -> list[IngestResult]:
         """Ingest count tables (CSV/XLSX), or audit logs with `profile=` or `mapping=`.
 
-        Options: system, agency, request, sheet, fiscal_year_start; for logs also tz, source_tz,
-        retention_days, reason_rules, complete. Each file is one transaction; the same file twice changes nothing.
+        system: the database or network searched (required unless the file or profile names it); agency: the
+        agency whose data or searches a file holds; request: the records-request id; sheet: an XLSX sheet;
+        fiscal_year_start: month fiscal years start in; profile / mapping: how to read an audit log; tz: the
+        reporting time zone; source_tz: the zone of naive search times; retention_days: the retention period;
+        reason_rules: extra reason rules (TOML); complete: you state the log records every search;
+        include_hidden: read hidden sheets, rows and columns. Each file is one transaction; the same file twice
+        changes nothing. A misspelt option is named ("agnecy": did you mean "agency"?).
         """
-        settings = ingest_options(**options)
+        settings = ingest_options(system=system, agency=agency, request=request, sheet=sheet,
+                                  fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
+                                  source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
+                                  complete=complete, include_hidden=include_hidden, **misspelt)
         return [ingest_file(self.store, path, settings, progress=progress, crosswalk=self.crosswalk)
                 for path in paths]
 
     def counts(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter", measure: str = "searches",
-               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, apportion: bool = False) -> Counts:
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, apportion: bool = False) -> Answer:
         """Counts by dimensions and grain; `.table` is a DataFrame, `.left_out` what did not fit one period."""
         from . import aggregate
 
@@ -95,7 +121,7 @@ class AuditDB:
         return _yours(self.analysis.counts(query))
 
     def shares(self, by: str | Iterable[str] | None = "agency", grain: str = "year",
-               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, within: str | Iterable[str] | None = None) -> Counts:
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, within: str | Iterable[str] | None = None) -> Answer:
         """Each group's share of the searches in its period and system (and `within` dimensions: by="agency,
         reason_category", within="agency" gives each agency's reasons as shares of its own searches)."""
         from . import aggregate
@@ -104,12 +130,13 @@ class AuditDB:
         return _yours(self.analysis.shares(query, _dimensions(within)))
 
     def changes(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter",
-                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> pd.DataFrame:
-        """Change against the previous period and the same period a year before."""
+                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START) -> Answer:
+        """Change against the previous period and the same period a year before (`.table`, `.sql`, `.wide()`)."""
         from . import aggregate
 
         query = aggregate.CountQuery(_dimensions(by), grain, "searches", fiscal_year_start)
-        return self.analysis.changes(query).copy()
+        table = self.analysis.changes(query)
+        return _yours(aggregate.Counts(query, table, sql=table.attrs.get("sql", "")))
 
     def findings(self) -> pd.DataFrame:
         """Data-quality findings (columns source, location, kind, message), agency names included."""
@@ -132,20 +159,21 @@ class AuditDB:
         """Published figures (shares, qualified and cited numbers) as given, with their qualifiers."""
         return self.analysis.published_figures()
 
-    def chart(self, counts: Counts, kind: str = "bars", *, by: str = "agency", title: str | None = None):
-        """Draw a Counts result: kind 'bars' (stacked per period), 'trend' (lines), 'panels' (one small chart per
-        group, one scale) or 'share'."""
-        from . import charts
+    def chart(self, counts: Counts | pd.DataFrame, kind: str | None = None, *, by: str | None = None,
+              title: str | None = None, system: str | None = None):
+        """Draw an answer, or any tidy frame of one (filtered as you like): kind 'bars' (stacked per period; the
+        default for counts), 'trend' (lines), 'panels' (one small chart per group, one scale) or 'share' (the
+        default for shares; the latest period when the frame holds several). `by` defaults to the answer's own
+        breakdown; the source line names the answer's source files. `system` picks one when the answer holds
+        several."""
+        from .aggregate import source_ids_of
         from .report.review import source_line
 
-        draw = {"bars": charts.searches_by_period, "trend": charts.trend_lines, "share": charts.share_by_agency,
-                "panels": charts.small_multiples}
-        if kind not in draw:
-            raise UsageError(f"unknown chart kind {kind!r}", hint="Use bars, trend, panels or share.")
-        from .aggregate import source_ids_of
-
-        return draw[kind](counts.table, by=by, title=title,
-                          source_line=source_line(self.sources(), source_ids_of(counts.table)))
+        table = counts.table if hasattr(counts, "table") else counts
+        if system is not None and "system" in table and (table["system"] == system).any():
+            table = table[table["system"] == system]  # the source line names this system's files only
+        line = source_line(self.sources(), source_ids_of(table)) if "source_ids" in table else None
+        return draw_chart(table, kind, by=by or _own_breakdown(counts), title=title, source_line=line, system=system)
 
     def report(self, out: str | Path, *, period: str | None = None, grain: str | None = None,
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
@@ -172,11 +200,123 @@ class AuditDB:
         return written.get("html") or next(iter(written.values()))
 
 
-def _yours(counts: Counts) -> Counts:
-    """A copy of a session's answer: what a notebook does to it never changes the next answer or a report."""
-    from dataclasses import replace
+def _own_breakdown(counts) -> str | None:
+    """The first dimension an answer was asked by (not system), or None for a plain frame."""
+    from .aggregate import CountQuery
 
-    return replace(counts, table=counts.table.copy(), left_out=counts.left_out.copy())
+    query = getattr(counts, "query", None)  # a DataFrame's .query is a method, not a question
+    if not isinstance(query, CountQuery):
+        return None
+    by = [d for d in query.by if d != "system"]
+    return by[0] if by else "system"
+
+
+def draw_chart(table: pd.DataFrame, kind: str | None = None, *, by: str | None = None, title: str | None = None,
+               source_line: str | None = None, system: str | None = None):
+    """A chart of a tidy counts or shares frame (see AuditDB.chart): one system (searches of different systems
+    are never drawn as one)."""
+    from . import charts
+
+    systems = sorted(table["system"].dropna().unique()) if "system" in table else []
+    if system is not None:
+        if system not in systems:
+            raise UsageError(f"the answer holds no system {system!r}", hint=f"Use one of: {'; '.join(systems)}.")
+        table = table[table["system"] == system]
+    elif len(systems) > 1:
+        raise UsageError(f"the answer holds {len(systems)} systems, and searches of different systems are never "
+                         "drawn as one", hint=f"Pass system= one of: {'; '.join(systems)}.")
+
+    draw = {"bars": charts.searches_by_period, "trend": charts.trend_lines, "share": charts.share_by_agency,
+            "panels": charts.small_multiples}
+    shares = "measure" in table and (table["measure"] == "share_of_searches").all() and len(table)
+    kind = kind or ("share" if shares else "bars")
+    if kind not in draw:
+        raise UsageError(f"unknown chart kind {kind!r}", hint="Use bars, trend, panels or share.")
+    if by is None:
+        found = charts.breakdowns(table)
+        by = found[0] if found else "system"
+    if kind == "share" and "period_start" in table and table["period"].nunique() > 1:
+        latest = table["period_start"].max()
+        table = table[table["period_start"] == latest]
+        title = title or f"Share of searches by {by.replace('_', ' ')}, {table['period'].iloc[0]}"
+    return draw[kind](table, by=by, title=title, source_line=source_line)
+
+
+@dataclass(repr=False)
+class Answer:
+    """An answer to a question (counts, shares, changes): `.table` (a tidy DataFrame: datetime64 periods, whole
+    counts as Int64 with missing as <NA>), `.sql` (the query that made it), `.wide()`, `.chart()`, `.to_csv()` and
+    `.to_excel()` (through the project's safe writer), and `.left_out` (what fitted no period)."""
+
+    query: object
+    table: pd.DataFrame
+    left_out: pd.DataFrame
+    sql: str = ""
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __repr__(self) -> str:
+        from .aggregate import Counts
+
+        return Counts.__repr__(self).replace("<Counts", "<Answer")
+
+    def _repr_html_(self) -> str:
+        from .aggregate import Counts
+
+        return Counts._repr_html_(self)
+
+    def wide(self, words: bool = False) -> pd.DataFrame:
+        from .aggregate import Counts
+
+        return Counts.wide(self, words)
+
+    def chart(self, kind: str | None = None, *, by: str | None = None, title: str | None = None,
+              system: str | None = None):
+        """This answer drawn (see AuditDB.chart); by default by its own breakdown."""
+        return draw_chart(self.table, kind, by=by or _own_breakdown(self), title=title, system=system)
+
+    def to_csv(self, path: str | Path) -> Path:
+        """The table as CSV, written as every output of auditreport is (formula-like text neutralised)."""
+        from .tabular import csv_text, write_file
+
+        path = Path(path)
+        return write_file(path.parent, path.name, csv_text(self.table))
+
+    def to_excel(self, path: str | Path) -> Path:
+        """The table as a one-sheet XLSX workbook, numbers as numbers, text never a formula."""
+        from .report.content import Review, Table
+        from .report.xlsx import render_xlsx
+        from .tabular import write_file
+
+        path = Path(path)
+        review = Review("auditreport", "", "", "", 1, "")
+        review.add_table(Table("answer", "Answer", self.table, ()))
+        return write_file(path.parent, path.name, render_xlsx(review))
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """Proper dtypes for a notebook: datetime64 periods, whole counts as Int64 (missing as <NA>)."""
+    import pandas as pd
+
+    table = table.copy()
+    for column in ("period_start", "period_end"):
+        if column in table:
+            table[column] = pd.to_datetime(table[column])
+    counts = "measure" not in table or not (table["measure"] == "share_of_searches").any()
+    for column in ("value", "value_low", "value_high", "previous_value", "year_ago_value", "change",
+                   "change_from_year_ago"):
+        if counts and column in table and pd.api.types.is_float_dtype(table[column]):
+            known = table[column].dropna()
+            if (known == known.round()).all():
+                table[column] = table[column].round().astype("Int64")
+    return table
+
+
+def _yours(counts: Counts) -> Answer:
+    """A copy of a session's answer, typed for a notebook: what a notebook does to it never changes the next answer
+    or a report."""
+    return Answer(counts.query, _typed(counts.table), counts.left_out.copy(), counts.sql)
 
 
 def open_db(path: str | Path = DEFAULT_DB, *, read_only: bool = False,

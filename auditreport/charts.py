@@ -93,7 +93,8 @@ _MARK_HEADROOM = 1.35  # marks above bars may raise the y axis to this much of t
 
 # -- public charts --------------------------------------------------------------------------------
 def searches_by_period(table: pd.DataFrame, *, by: str = "agency", title: str | None = None,
-                       source_line: str, unit: str = "searches", colours: dict[str, str] | None = None) -> Figure:
+                       source_line: str | None = None, unit: str = "searches",
+                       colours: dict[str, str] | None = None) -> Figure:
     """Stacked bars: one bar per period, one segment per `by` value; unknown parts are marked.
 
     `colours` fixes the colour of some groups (`LEVEL_COLOURS` for levels of government).
@@ -105,6 +106,7 @@ def searches_by_period(table: pd.DataFrame, *, by: str = "agency", title: str | 
 
         fig = searches_by_period(counts, by="agency", source_line="Source: PRA request 2018-041")
     """
+    source_line = _source_of(table, source_line)
     by_label = _dimension_label(by)
     unit_label = _capitalised(unit)
     title = title or f"{unit_label} by {by_label.lower()} and period"
@@ -214,7 +216,7 @@ def searches_by_period(table: pd.DataFrame, *, by: str = "agency", title: str | 
 
 
 def share_by_agency(table: pd.DataFrame, *, by: str = "agency", title: str | None = None,
-                    source_line: str) -> Figure:
+                    source_line: str | None = None) -> Figure:
     """Horizontal bars: each group's share (0 to 1) of searches, labelled in percent.
 
     Inexact shares are labelled "about 77%"; a share that is not known gets its status as a
@@ -224,6 +226,7 @@ def share_by_agency(table: pd.DataFrame, *, by: str = "agency", title: str | Non
 
         fig = share_by_agency(shares, source_line="Source: DHS report OIG-11-xx (2011)")
     """
+    source_line = _source_of(table, source_line)
     by_label = _dimension_label(by)
     title = title or f"Share of searches by {by_label.lower()}"
     if len(table) == 0:
@@ -296,7 +299,7 @@ def share_by_agency(table: pd.DataFrame, *, by: str = "agency", title: str | Non
 
 
 def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = None,
-                source_line: str, unit: str = "searches") -> Figure:
+                source_line: str | None = None, unit: str = "searches") -> Figure:
     """One line per group over the periods; lines break where a value is not known.
 
     A value counts as known only when its status is "reported". Unknown values are shown as
@@ -306,6 +309,7 @@ def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = 
 
         fig = trend_lines(counts, by="agency", source_line="Source: Flock network audit")
     """
+    source_line = _source_of(table, source_line)
     by_label = _dimension_label(by)
     unit_label = _capitalised(unit)
     title = title or f"{unit_label} by {by_label.lower()} over time"
@@ -421,7 +425,7 @@ def trend_lines(table: pd.DataFrame, *, by: str = "agency", title: str | None = 
 
 
 def small_multiples(table: pd.DataFrame, *, by: str = "agency", title: str | None = None,
-                    source_line: str, unit: str = "searches", columns: int = 3) -> Figure:
+                    source_line: str | None = None, unit: str = "searches", columns: int = 3) -> Figure:
     """One small bar chart per group, all on one y scale: agencies that a stack would make slivers of
     (ICE, HSI, ERO, CBP, FBI beside thousands of local searches) side by side, comparable.
 
@@ -432,6 +436,7 @@ def small_multiples(table: pd.DataFrame, *, by: str = "agency", title: str | Non
 
         fig = small_multiples(federal_counts, by="agency", source_line="Source: network audit")
     """
+    source_line = _source_of(table, source_line)
     by_label = _dimension_label(by)
     unit_label = _capitalised(unit)
     title = title or f"{unit_label} by {by_label.lower()} and period"
@@ -498,11 +503,30 @@ def small_multiples(table: pd.DataFrame, *, by: str = "agency", title: str | Non
 
 
 # -- table handling ---------------------------------------------------------------------------
+def _source_of(table: pd.DataFrame, source_line: str | None) -> str:
+    """The source line given, else one from the sources the table's rows name (its `source_ids` column)."""
+    if source_line is not None:
+        return source_line
+    ids = sorted({int(part) for value in table.get("source_ids", pd.Series(dtype=str)).dropna()
+                  for part in str(value).split(",") if part.strip().isdigit()})
+    if not ids:
+        return "Source: auditreport"
+    return f"Source: auditreport database, source{'s' * (len(ids) > 1)} {', '.join(map(str, ids))} (see db.sources())"
+
+
+def breakdowns(table: pd.DataFrame) -> list[str]:
+    """The columns of a counts table a chart can break down by (dimensions, system last)."""
+    from .model import DIMENSIONS
+
+    found = [c for c in table.columns if c in DIMENSIONS and c != "system"]
+    return found + (["system"] if "system" in table.columns else [])
+
+
 def _require_columns(table: pd.DataFrame, by: str, needed: Iterable[str]) -> None:
     absent = [c for c in (*needed, by) if c not in table.columns]
     if by in absent:
         raise UsageError(f"the counts table has no column {by!r} to break down by",
-                         hint=f"Pass by= one of: {', '.join(map(str, table.columns))}.")
+                         hint=f"Pass by= one of: {', '.join(breakdowns(table)) or '(none)'}.")
     if absent:
         raise UsageError(f"the counts table lacks column(s) {', '.join(absent)}",
                          hint="Chart a table returned by auditreport's aggregation.")

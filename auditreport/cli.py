@@ -12,6 +12,7 @@ import duckdb
 
 from . import api
 from .errors import AuditReportError
+from .model import DIMENSIONS, MEASURES
 from .screen import redact
 from .periods import ALL_GRAINS, DEFAULT_FISCAL_YEAR_START
 from .read.mapping import profile_names, propose_mapping
@@ -175,24 +176,32 @@ def mapping_init(file, out, verbose):
         click.echo(proposal, nl=False)
 
 
+BY_HELP = ("Dimensions to break down by, comma separated, or none: " + ", ".join(DIMENSIONS) + ".")
+FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["csv", "table", "json"]), default="csv",
+                             show_default=True, help="csv (for a spreadsheet), table (to read) or json.")
+
+
 @main.command()
-@click.option("--by", default="agency", show_default=True,
-              help="Dimensions to break down by, comma separated (agency, system, reason_category, query_type), "
-                   "or none.")
+@click.option("--by", default="agency", show_default=True, help=BY_HELP)
 @click.option("--grain", type=click.Choice(ALL_GRAINS), default="quarter", show_default=True,
               help="Period grain; 'reported' keeps each number in the period its source gave.")
 @click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=DEFAULT_FISCAL_YEAR_START, show_default=True,
               help="Month (1-12) fiscal years start in; 10 is the US federal year, 7 a July year.")
-@click.option("--measure", default="searches", show_default=True,
-              help="searches, share_of_searches, searches_beyond_retention or searches_multi_network.")
+@click.option("--measure", type=click.Choice(list(MEASURES)), default="searches", show_default=True,
+              help="What is counted.")
 @click.option("--apportion", is_flag=True,
               help="Split numbers whose period spans several buckets by days (marked estimated).")
-@click.option("--format", "output_format", type=click.Choice(["csv", "table", "json"]), default="csv",
-              show_default=True)
+@FORMAT_OPTION
 @agencies_option
 @command
 def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format, agencies):
-    """Counts by agency (or other dimensions) and period, with exactness and completeness."""
+    """Counts by agency (or other dimensions) and period, with exactness and completeness.
+
+    \b
+    Example:
+      auditreport counts --by agency,reason_category --grain fiscal_year --format table
+      auditreport counts --by level --grain month --measure searches_beyond_retention
+    """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         result = database.counts(by=by, grain=grain, measure=measure, fiscal_year_start=fiscal_year_start,
                                  apportion=apportion)
@@ -214,30 +223,53 @@ def _period_options(function):
                             help="Month (1-12) fiscal years start in.")(function)
     function = click.option("--grain", type=click.Choice(ALL_GRAINS[:-1]), default="quarter",
                             show_default=True)(function)
-    return click.option("--by", default="agency", show_default=True,
-                        help="Dimensions to break down by, comma separated, or none.")(function)
+    return click.option("--by", default="agency", show_default=True, help=BY_HELP)(function)
 
 
 @main.command()
 @_period_options
+@FORMAT_OPTION
 @agencies_option
 @command
-def shares(db, by, grain, fiscal_year_start, agencies):
-    """Each group's share of all searches in its period (CSV). Exact only when every count in the period is."""
+def shares(db, by, grain, fiscal_year_start, output_format, agencies):
+    """Each group's share of all searches in its period. Exact only when every count in the period is.
+
+    \b
+    Example:
+      auditreport shares --by federal --grain year --format table
+    """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         result = database.shares(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
-    click.echo(_tables().shares_csv(result), nl=False)
+    _print(result, output_format, _tables().shares_csv, ["period", *result.query.group_by, "display", "complete"])
 
 
 @main.command()
 @_period_options
+@FORMAT_OPTION
 @agencies_option
 @command
-def changes(db, by, grain, fiscal_year_start, agencies):
-    """Each period's searches beside the previous period's and the same period a year before (CSV)."""
+def changes(db, by, grain, fiscal_year_start, output_format, agencies):
+    """Each period's searches beside the previous period's and the same period a year before.
+
+    \b
+    Example:
+      auditreport changes --by agency --grain quarter --format table
+    """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
-        table = database.changes(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
-    click.echo(_tables().changes_csv(table), nl=False)
+        result = database.changes(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
+    _print(result, output_format, lambda r: _tables().changes_csv(r.table),
+           ["period", *result.query.group_by, "value", "previous_value", "change", "year_ago_value",
+            "change_from_year_ago"])
+
+
+def _print(result, output_format: str, as_csv, columns: list[str]) -> None:
+    """An answer as CSV, a terminal table or JSON."""
+    if output_format == "json":
+        click.echo(_tables().counts_json(result))
+    elif output_format == "table":
+        click.echo(_tables().terminal_table(result.table, columns, rename={"display": "value"}).rstrip("\n"))
+    else:
+        click.echo(as_csv(result), nl=False)
 
 
 @main.command()

@@ -232,8 +232,9 @@ def test_a_chart_shows_one_measure():
         trend_lines(mixed, source_line=SOURCE)
 
 
-def test_unknown_breakdown_column_names_the_columns_there_are():
-    with pytest.raises(UsageError, match="no column 'system'.*Pass by= one of: period"):
+def test_unknown_breakdown_column_names_the_breakdowns_there_are():
+    # the dimensions a chart can break down by, not every column of the table
+    with pytest.raises(UsageError, match=r"no column 'system'.*Pass by= one of: agency\.$"):
         searches_by_period(quarterly_counts(), by="system", source_line=SOURCE)
 
 

@@ -13,7 +13,7 @@ from ..tabular import clean, csv_text
 
 
 def _number(value: object, share: bool) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if share:
         return f"{value:.4f}"
@@ -85,7 +85,7 @@ def terminal_table(table: pd.DataFrame, columns: list[str], *, rename: dict[str,
         justify = "right" if column in ("display", "value") else "left"
         view.add_column(escape(clean(rename.get(column, column))), justify=justify)
     for row in table[columns].itertuples(index=False):
-        view.add_row(*["" if value is None else escape(clean(str(value))) for value in row])
+        view.add_row(*["" if value is None or value is pd.NA else escape(clean(str(value))) for value in row])
     console = Console(width=160, file=io.StringIO(), force_terminal=False, color_system=None)
     console.print(view)
     return console.file.getvalue()
