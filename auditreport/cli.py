@@ -71,8 +71,12 @@ def command(function):
     @click.option("--verbose", is_flag=True, help="Show the full traceback on errors.")
     @functools.wraps(function)
     def wrapper(*args, verbose: bool, **kwargs):
+        root = click.get_current_context().find_root().params
         if kwargs.get("db") is None:  # `auditreport --db x.duckdb counts` as well as `auditreport counts --db ...`
-            kwargs["db"] = click.get_current_context().find_root().params.get("db") or DEFAULT_DB
+            kwargs["db"] = root.get("db") or DEFAULT_DB
+        if "agencies" in kwargs and kwargs["agencies"] is None:
+            kwargs["agencies"] = root.get("agencies")
+        verbose = verbose or bool(root.get("verbose"))
         try:
             return function(*args, **kwargs)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
@@ -106,7 +110,10 @@ class _Commands(click.Group):
 @click.version_option(package_name="auditreport")
 @click.option("--db", "db", default=None, type=click.Path(dir_okay=False),
               help=f"The auditreport database file (DuckDB) for the command that follows. [default: {DEFAULT_DB}]")
-def main(db: str | None) -> None:
+@click.option("--agencies", "agencies", default=None, type=click.Path(dir_okay=False),
+              help="Project agency crosswalk (TOML) for the command that follows.")
+@click.option("--verbose", is_flag=True, help="Show the full traceback on errors, for the command that follows.")
+def main(db: str | None, agencies: str | None, verbose: bool) -> None:
     """auditreport: who searches shared police databases, and how often.
 
     Ingest count tables from records requests, ask for counts by agency and period, and write a
@@ -164,6 +171,7 @@ def mapping():
 @click.option("--verbose", is_flag=True, help="Show the full traceback on errors.")
 def mapping_init(file, out, verbose):
     """Propose a mapping for an unknown log: review it, then pass it back with --mapping."""
+    verbose = verbose or bool(click.get_current_context().find_root().params.get("verbose"))
     try:
         proposal = propose_mapping(file)
     except Exception as error:  # noqa: BLE001
@@ -381,7 +389,8 @@ def _say_disclosure(out, disclosure: str = "standard") -> None:
 @click.option("--verbose", is_flag=True, help="Show the full traceback on errors.")
 def demo(out, db, verbose):
     """Ingest the bundled sample_logs and write the demo report."""
-    db = db or click.get_current_context().find_root().params.get("db")
+    root = click.get_current_context().find_root().params
+    db, verbose = db or root.get("db"), verbose or bool(root.get("verbose"))
     try:
         path, results = api.demo(out, db=db)
     except Exception as error:  # noqa: BLE001

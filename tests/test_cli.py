@@ -246,3 +246,30 @@ def test_a_misspelt_ingest_option_is_named():
 
     with pytest.raises(UsageError, match="unknown ingest option 'agnecy'; did you mean 'agency'"):
         ingest_options(agnecy="FBI")
+
+
+def test_agencies_and_verbose_are_accepted_before_the_command(loaded, tmp_path):
+    crosswalk = tmp_path / "project.toml"
+    crosswalk.write_text('[[agency]]\nid = "EASTPORT-PD"\nname = "Eastport Police Department"\nlevel = "municipal"\n'
+                         'aliases = ["Eastport PD", "Eastport Police Department"]\n', encoding="utf-8")
+    before = run("--agencies", crosswalk, "--db", loaded, "agencies", "names")
+    after = run("agencies", "names", "--db", loaded, "--agencies", crosswalk)
+    assert before.exit_code == after.exit_code == 0 and before.output == after.output
+    assert "EASTPORT-PD" in before.output or "Eastport Police Department" in before.output
+    failed = run("--verbose", "counts", "--db", tmp_path / "absent" / "x.duckdb")
+    assert failed.exit_code != 0 and "Traceback" in failed.output
+
+
+def test_shares_and_changes_print_tables_and_json_too(loaded):
+    for command in ("shares", "changes"):
+        table = run(command, "--db", loaded, "--format", "table")
+        assert table.exit_code == 0 and "┃ period" in table.output and "<NA>" not in table.output
+        records = json.loads(run(command, "--db", loaded, "--format", "json").output)
+        assert records and {"period", "period_start", "value"} <= set(records[0])
+
+
+def test_counts_help_names_every_dimension_and_shows_an_example():
+    from auditreport.model import DIMENSIONS
+
+    said = " ".join(run("counts", "--help").output.split())
+    assert all(name in said for name in DIMENSIONS) and "Example: auditreport counts --by" in said
