@@ -207,6 +207,7 @@ FINDING_KINDS = {k.name: k for k in (
     FindingKind("value_withheld", "Text withheld because it looked personal", "reading"),
     FindingKind("mixed_encoding", "Lines in two text encodings, each read in its own", "reading"),
     FindingKind("hidden_content_skipped", "Hidden sheets, rows or columns, not read", "reading"),
+    FindingKind("sheet_chosen", "The sheet a workbook's table was read from", "reading"),
     FindingKind("hidden_content_read", "Hidden rows or columns read, as asked", "reading"),
     FindingKind("distinct_users", "Distinct users counted (ids never kept)", "agencies"),
     FindingKind("columns_not_read", "Columns not read", "reading"),

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..model import MISSING, OBSERVATION_COLUMN_NAMES, QUALIFIERS, SUPPRESSED, WITHHELD, Finding
+from ..errors import InputError
 from ..periods import DEFAULT_FISCAL_YEAR_START
+from ..screen import label_problem
 from ..rules import ReasonRules
 from .grid import Grid, read_grid
 from .problems import ProblemList
@@ -46,7 +48,12 @@ def read_count_table(path, *, sheet: str | None = None, system: str | None = Non
     >>> read = read_count_table("sample_logs/dhs-2011-search-share.csv")  # doctest: +SKIP
     """
     grid = read_grid(path, sheet=sheet, include_hidden=include_hidden)
-    header_index, layout = find_header(grid, fiscal_year_start)
+    try:
+        header_index, layout = find_header(grid, fiscal_year_start)
+    except InputError:
+        if sheet is not None or not grid.sheet:  # a CSV, or the sheet the user named: say so, as it is
+            raise
+        grid, header_index, layout = _another_sheet(path, grid, include_hidden, fiscal_year_start)
     ctx = _Context(grid, header_index + 1, system, agency, fiscal_year_start, ProblemList(grid.file_name))
     ctx.findings.extend(grid.findings)  # hidden sheets, rows or columns: left out, or read as asked
     ctx.rules = reason_rules
@@ -56,6 +63,31 @@ def read_count_table(path, *, sheet: str | None = None, system: str | None = Non
     assert set(frame["qualifier"]) <= set(QUALIFIERS)
     return TableRead(grid, f"count-table-{layout}", frame, ctx.findings,
                      rows_read=len({r["row_number"] for r in ctx.records}))
+
+
+def _another_sheet(path, first: Grid, include_hidden: bool, fiscal_year_start: int) -> tuple[Grid, int, str]:
+    """A workbook whose first sheet holds no table (a cover page of notes): the first other sheet that holds one,
+    with a finding naming it; else an error listing the sheets."""
+    from .grid import sheet_names
+
+    names = sheet_names(path, include_hidden=include_hidden)
+    for name in names:
+        grid = read_grid(path, sheet=name, include_hidden=include_hidden)
+        if grid.sheet == first.sheet:
+            continue
+        try:
+            header_index, layout = find_header(grid, fiscal_year_start)
+        except InputError:
+            continue
+        grid.findings.append(Finding(f"sheet {grid.sheet}", "sheet_chosen",
+                                     f"The table was read from the sheet {grid.sheet!r}: the first sheet "
+                                     f"({first.sheet!r}) holds no table. Name another with --sheet."))
+        return grid, header_index, layout
+    shown = ", ".join(repr(name) for name in names if not label_problem(name)) or "(names withheld)"
+    raise InputError(f"no table header was found in any sheet of this workbook (sheets: {shown})",
+                     file=first.file_name, hint="A count table needs either periods as column headers (Jan-17, "
+                     "2017-01, Q3 2019, FY2019) or columns named agency, period and searches; name the sheet that "
+                     "holds it with --sheet.")
 
 
 def _table_findings(ctx: _Context) -> None:

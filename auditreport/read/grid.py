@@ -407,6 +407,22 @@ def _refuse_formulas_without_values(data: bytes, file_name: str, title: str, row
         workbook.close()
 
 
+def sheet_names(path: str | Path, *, include_hidden: bool = False) -> list[str]:
+    """The names of a workbook's sheets that may be read (visible ones, unless `include_hidden`), in order; [] for
+    a file that is not a workbook. Names are for asking read_grid, never for a message (they are not screened)."""
+    path = Path(path)
+    data = path.read_bytes()
+    if data[:4] != b"PK\x03\x04":
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        workbook = _open_workbook(data, path.name, data_only=True)
+        try:
+            return [w.title for w in workbook.worksheets if include_hidden or _visible(w)]
+        finally:
+            workbook.close()
+
+
 def read_grid(path: str | Path, *, sheet: str | None = None, include_hidden: bool = False) -> Grid:
     """Read a CSV or XLSX file into a Grid; every failure is an InputError naming the file.
 
