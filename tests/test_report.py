@@ -228,7 +228,10 @@ def test_the_spreadsheet_has_a_sheet_per_table_numbers_as_numbers_and_frozen_hea
     header = [cell.value for cell in counts[1]]
     searches = [row[header.index("searches")] for row in counts.iter_rows(min_row=2, values_only=True)]
     assert all(value is None or isinstance(value, int) for value in searches)
-    assert {"qualifier", "complete", "source_ids"} <= set(header)  # the words and every column are in the CSV
+    assert {"qualifier", "complete", "source_ids"} <= set(header)  # every column is in the CSV
+    words = {row[header.index("qualifier")]: row[header.index("searches_in_words")]
+             for row in counts.iter_rows(min_row=2, values_only=True)}
+    assert words.get("suppressed", "1-10") == "1-10"  # a small count reads as the range, never as a blank
 
 
 def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):

@@ -33,8 +33,8 @@ def build_tables(f: Focus) -> None:
                                 note="Every agency and period of every source; 'complete' says whether the "
                                      "data cover the whole period.",
                                 sheet_columns=("system", "period", "period_start", "agency", "level",
-                                               "department", "searches", "qualifier", "complete",
-                                               "source_ids")))
+                                               "department", "searches", "qualifier", "searches_in_words",
+                                               "complete", "source_ids")))
 
 
 def agencies_section(f: Focus) -> Section:
