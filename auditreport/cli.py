@@ -185,8 +185,45 @@ def mapping_init(file, out, verbose):
 
 
 BY_HELP = ("Dimensions to break down by, comma separated, or none: " + ", ".join(DIMENSIONS) + ".")
-FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["csv", "table", "json"]), default="csv",
-                             show_default=True, help="csv (for a spreadsheet), table (to read) or json.")
+FORMATS = ["csv", "table", "json", "xlsx"]
+
+
+def FORMAT_OPTION(function):  # noqa: N802  (used as a decorator, like click's own)
+    """--format and --out, for every command that prints a table."""
+    function = click.option("--out", "out_file", default=None, type=click.Path(dir_okay=False),
+                            help="Write to this file instead of the screen (needed for xlsx).")(function)
+    return click.option("--format", "output_format", type=click.Choice(FORMATS), default="csv", show_default=True,
+                        help="csv (for a spreadsheet), table (to read), json, or xlsx (with --out).")(function)
+
+
+def _emit(table, output_format: str, out_file: str | None, *, as_csv=None, columns: list[str] | None = None,
+          rename: dict[str, str] | None = None) -> None:
+    """A table as CSV, a terminal table, JSON or a one-sheet XLSX workbook; on the screen or into --out."""
+    tables = _tables()
+    if output_format == "xlsx":
+        if not out_file:
+            raise api.UsageError("--format xlsx writes a workbook, which a terminal cannot show",
+                                 hint="Add --out FILE.xlsx.")
+        from .report.content import Review, Table
+        from .report.xlsx import render_xlsx
+
+        review = Review("auditreport", "", "", "", 1, "")
+        review.add_table(Table("table", "Table", table, ()))
+        text = render_xlsx(review)
+    elif output_format == "json":
+        text = tables.frame_json(table) + "\n"
+    elif output_format == "table":
+        text = tables.terminal_table(table, columns or list(table.columns), rename=rename)
+    else:
+        text = as_csv() if as_csv else tables.frame_csv(table)
+    if out_file:
+        from .tabular import write_file
+
+        where = Path(out_file)
+        write_file(where.parent if str(where.parent) else Path("."), where.name, text)
+        click.echo(f"written to {where}", err=True)
+    else:
+        click.echo(text.rstrip("\n") if output_format == "table" else text, nl=output_format == "table")
 
 
 @main.command()
@@ -202,7 +239,7 @@ FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["cs
 @FORMAT_OPTION
 @agencies_option
 @command
-def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format, agencies):
+def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format, out_file, agencies):
     """Counts by agency (or other dimensions) and period, with exactness and completeness.
 
     \b
@@ -213,13 +250,8 @@ def counts(db, by, grain, fiscal_year_start, measure, apportion, output_format, 
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         result = database.counts(by=by, grain=grain, measure=measure, fiscal_year_start=fiscal_year_start,
                                  apportion=apportion)
-    if output_format == "json":
-        click.echo(_tables().counts_json(result))
-    elif output_format == "table":
-        click.echo(_tables().terminal_table(result.table, ["period", *result.query.group_by, "display", "complete"],
-                                         rename={"display": "value"}).rstrip("\n"))
-    else:
-        click.echo(_tables().counts_csv(result), nl=False)
+    _emit(result.table, output_format, out_file, as_csv=lambda: _tables().counts_csv(result),
+          columns=["period", *result.query.group_by, "display", "complete"], rename={"display": "value"})
     note = _tables().left_out_note(result)
     if note:
         click.echo(note, err=True)
@@ -239,7 +271,7 @@ def _period_options(function):
 @FORMAT_OPTION
 @agencies_option
 @command
-def shares(db, by, grain, fiscal_year_start, output_format, agencies):
+def shares(db, by, grain, fiscal_year_start, output_format, out_file, agencies):
     """Each group's share of all searches in its period. Exact only when every count in the period is.
 
     \b
@@ -248,7 +280,8 @@ def shares(db, by, grain, fiscal_year_start, output_format, agencies):
     """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         result = database.shares(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
-    _print(result, output_format, _tables().shares_csv, ["period", *result.query.group_by, "display", "complete"])
+    _emit(result.table, output_format, out_file, as_csv=lambda: _tables().shares_csv(result),
+          columns=["period", *result.query.group_by, "display", "complete"], rename={"display": "value"})
 
 
 @main.command()
@@ -256,7 +289,7 @@ def shares(db, by, grain, fiscal_year_start, output_format, agencies):
 @FORMAT_OPTION
 @agencies_option
 @command
-def changes(db, by, grain, fiscal_year_start, output_format, agencies):
+def changes(db, by, grain, fiscal_year_start, output_format, out_file, agencies):
     """Each period's searches beside the previous period's and the same period a year before.
 
     \b
@@ -265,43 +298,41 @@ def changes(db, by, grain, fiscal_year_start, output_format, agencies):
     """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         result = database.changes(by=by, grain=grain, fiscal_year_start=fiscal_year_start)
-    _print(result, output_format, lambda r: _tables().changes_csv(r.table),
-           ["period", *result.query.group_by, "value", "previous_value", "change", "year_ago_value",
-            "change_from_year_ago"])
-
-
-def _print(result, output_format: str, as_csv, columns: list[str]) -> None:
-    """An answer as CSV, a terminal table or JSON."""
-    if output_format == "json":
-        click.echo(_tables().counts_json(result))
-    elif output_format == "table":
-        click.echo(_tables().terminal_table(result.table, columns, rename={"display": "value"}).rstrip("\n"))
-    else:
-        click.echo(as_csv(result), nl=False)
+    _emit(result.table, output_format, out_file, as_csv=lambda: _tables().changes_csv(result.table),
+          columns=["period", *result.query.group_by, "value", "previous_value", "change", "year_ago_value",
+                   "change_from_year_ago"])
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["csv", "table"]), default="csv", show_default=True)
+@FORMAT_OPTION
 @agencies_option
 @command
-def findings(db, output_format, agencies):
-    """Data-quality findings: columns source, location, kind, message."""
+def findings(db, output_format, out_file, agencies):
+    """Data-quality findings: columns source, location, kind, message.
+
+    \b
+    Example:
+      auditreport findings --format table
+    """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
         table = database.findings()
-    if output_format == "table":
-        click.echo(_tables().terminal_table(table, list(table.columns)).rstrip("\n"))
-    else:
-        click.echo(_tables().frame_csv(table), nl=False)
+    _emit(table, output_format, out_file)
 
 
 @main.command()
+@FORMAT_OPTION
 @command
-def sources(db):
-    """The ingested files: name, sha256, size, request id, reader."""
+def sources(db, output_format, out_file):
+    """The ingested files: name, sha256, size, request id, reader.
+
+    \b
+    Example:
+      auditreport sources --format table
+    """
     with api.open_db(db, read_only=True) as database:
         table = database.sources()
     columns = ["source_id", "file_name", "sha256", "size_bytes", "sheet", "request_id", "reader", "rows_read"]
-    click.echo(_tables().frame_csv(table, columns), nl=False)
+    _emit(table[columns], output_format, out_file)
 
 
 @main.group()
@@ -310,21 +341,33 @@ def agencies():
 
 
 @agencies.command("unmatched")
+@FORMAT_OPTION
 @agencies_option
 @command
-def agencies_unmatched(db, agencies):
-    """Names that match no agency in the crosswalk (CSV), to review and add to agencies.toml."""
+def agencies_unmatched(db, output_format, out_file, agencies):
+    """Names that match no agency in the crosswalk, to review and add to agencies.toml.
+
+    \b
+    Example:
+      auditreport agencies unmatched --format table
+    """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
-        click.echo(_tables().frame_csv(database.unmatched_agencies()), nl=False)
+        _emit(database.unmatched_agencies(), output_format, out_file)
 
 
 @agencies.command("names")
+@FORMAT_OPTION
 @agencies_option
 @command
-def agencies_names(db, agencies):
-    """Every agency name as given, as counted, its hierarchy and how it was matched (CSV)."""
+def agencies_names(db, output_format, out_file, agencies):
+    """Every agency name as given, as counted, its hierarchy and how it was matched.
+
+    \b
+    Example:
+      auditreport agencies names --format xlsx --out agencies.xlsx
+    """
     with api.open_db(db, read_only=True, agencies=agencies) as database:
-        click.echo(_tables().frame_csv(database.agencies()), nl=False)
+        _emit(database.agencies(), output_format, out_file)
 
 
 @main.command()

@@ -273,3 +273,20 @@ def test_counts_help_names_every_dimension_and_shows_an_example():
 
     said = " ".join(run("counts", "--help").output.split())
     assert all(name in said for name in DIMENSIONS) and "Example: auditreport counts --by" in said
+
+
+@pytest.mark.parametrize("command", [("counts",), ("shares",), ("changes",), ("findings",), ("sources",),
+                                     ("agencies", "names"), ("agencies", "unmatched")])
+def test_every_command_that_prints_a_table_speaks_every_format(loaded, tmp_path, command):
+    import openpyxl
+
+    for output_format in ("csv", "table", "json"):
+        result = run(*command, "--db", loaded, "--format", output_format)
+        assert result.exit_code == 0, (command, output_format, result.output)
+    refused = run(*command, "--db", loaded, "--format", "xlsx")
+    assert refused.exit_code == 2 and "--out" in refused.output
+    book = tmp_path / "table.xlsx"
+    assert run(*command, "--db", loaded, "--format", "xlsx", "--out", book).exit_code == 0
+    assert openpyxl.load_workbook(book).worksheets
+    help_text = " ".join(run(*command, "--help").output.split())
+    assert "Example:" in help_text and "[csv|table|json|xlsx]" in help_text

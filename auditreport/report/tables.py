@@ -34,10 +34,19 @@ def counts_csv(counts: Counts) -> str:
 
 
 def counts_json(counts: Counts) -> str:
-    records = json.loads(counts.table.to_json(orient="records", date_format="iso"))
+    return frame_json(counts.table)
+
+
+def frame_json(table: pd.DataFrame) -> str:
+    """Records, dates as YYYY-MM-DD, unknown as null (never 0), text cleaned of control characters."""
+    records = json.loads(table.to_json(orient="records", date_format="iso"))
     for record in records:
-        for key in ("period_start", "period_end"):
-            record[key] = record[key][:10]
+        for key in ("period_start", "period_end", "first_day", "last_day", "ingested_at"):
+            if isinstance(record.get(key), str) and key != "ingested_at":
+                record[key] = record[key][:10]
+        for key, value in record.items():
+            if isinstance(value, str):
+                record[key] = clean(value)
     return json.dumps(records, indent=2)
 
 
