@@ -118,6 +118,11 @@ def main(db: str | None, agencies: str | None, verbose: bool) -> None:
 
     Ingest count tables from records requests, ask for counts by agency and period, and write a
     report a board can read. Holds counts only, never personal records.
+
+    \b
+    Example:
+      auditreport demo
+      auditreport --db audit.duckdb counts --by agency --grain quarter --format table
     """
 
 
@@ -151,6 +156,11 @@ def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_yea
 
     Each file is one transaction; the same file twice changes nothing. Audit logs become counts per
     agency, system and day; personal columns are never read.
+
+    \b
+    Example:
+      auditreport ingest coplink-2017-2019.csv --system "Regional COPLINK" --request R-2019-0412
+      auditreport ingest network-audit.csv --profile flock-network-audit --tz America/Los_Angeles
     """
     options = api.IngestOptions(system=system, agency=agency, request=request, sheet=sheet,
                                 fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
@@ -162,7 +172,12 @@ def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_yea
 
 @main.group()
 def mapping():
-    """Mappings from an audit log's columns to what auditreport counts."""
+    """Mappings from an audit log's columns to what auditreport counts.
+
+    \b
+    Example:
+      auditreport mapping init unknown-log.csv --out unknown-log.toml
+    """
 
 
 @mapping.command("init")
@@ -170,7 +185,13 @@ def mapping():
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the proposed mapping here (default: print it).")
 @click.option("--verbose", is_flag=True, help="Show the full traceback on errors.")
 def mapping_init(file, out, verbose):
-    """Propose a mapping for an unknown log: review it, then pass it back with --mapping."""
+    """Propose a mapping for an unknown log: review it, then pass it back with --mapping.
+
+    \b
+    Example:
+      auditreport mapping init unknown-log.csv --out unknown-log.toml
+      auditreport ingest unknown-log.csv --mapping unknown-log.toml --system "County LPR"
+    """
     verbose = verbose or bool(click.get_current_context().find_root().params.get("verbose"))
     try:
         proposal = propose_mapping(file)
@@ -337,7 +358,12 @@ def sources(db, output_format, out_file):
 
 @main.group()
 def agencies():
-    """Who searched: how agency names were matched to the crosswalk, and which were not."""
+    """Who searched: how agency names were matched to the crosswalk, and which were not.
+
+    \b
+    Example:
+      auditreport agencies unmatched --format table
+    """
 
 
 @agencies.command("unmatched")
@@ -431,7 +457,12 @@ def _say_disclosure(out, disclosure: str = "standard") -> None:
               help="Database for the demo (default: OUT/demo.duckdb).")
 @click.option("--verbose", is_flag=True, help="Show the full traceback on errors.")
 def demo(out, db, verbose):
-    """Ingest the bundled sample_logs and write the demo report."""
+    """Ingest the bundled sample_logs and write the demo report.
+
+    \b
+    Example:
+      auditreport demo --out auditreport-demo
+    """
     root = click.get_current_context().find_root().params
     db, verbose = db or root.get("db"), verbose or bool(root.get("verbose"))
     try:

@@ -290,3 +290,11 @@ def test_every_command_that_prints_a_table_speaks_every_format(loaded, tmp_path,
     assert openpyxl.load_workbook(book).worksheets
     help_text = " ".join(run(*command, "--help").output.split())
     assert "Example:" in help_text and "[csv|table|json|xlsx]" in help_text
+
+
+@pytest.mark.parametrize("command", [(), ("ingest",), ("mapping",), ("mapping", "init"), ("counts",), ("shares",),
+                                     ("changes",), ("findings",), ("sources",), ("agencies",), ("agencies", "names"),
+                                     ("agencies", "unmatched"), ("report",), ("demo",)])
+def test_every_help_gives_an_example(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Example:" in result.output, command
