@@ -407,14 +407,14 @@ def test_xlsx_second_sheet_with_title_rows_numbers_and_datetime_headers(tmp_path
     assert_no_totals_as_data(table)
 
 
-def test_xlsx_first_sheet_is_read_by_default(tmp_path):
+def test_xlsx_a_cover_sheet_is_passed_over_for_the_sheet_with_the_table(tmp_path):
     path = tmp_path / "coplink_response.xlsx"
     write_workbook(path)
-    with pytest.raises(InputError) as raised:
-        read_count_table(path, system="S")
-    assert str(raised.value) == (
-        "coplink_response.xlsx: no table header was found in the first 40 rows. A count table needs either "
-        "periods as column headers (Jan-17, 2017-01, Q3 2019, FY2019) or columns named agency, period and searches.")
+    read = read_count_table(path, system="S")  # the active sheet is a cover page: the next sheet holds the table
+    assert read.grid.sheet == "Queries" and len(read.observations) == 6
+    assert [f.message for f in read.findings if f.kind == "sheet_chosen"] == [
+        "The table was read from the sheet 'Queries': the first sheet ('Cover') holds no table. Name another "
+        "with --sheet."]
 
 
 def test_xlsx_unknown_sheet_lists_the_sheets(tmp_path):
