@@ -285,14 +285,11 @@ class Answer:
 
     def to_excel(self, path: str | Path) -> Path:
         """The table as a one-sheet XLSX workbook, numbers as numbers, text never a formula."""
-        from .report.content import Review, Table
-        from .report.xlsx import render_xlsx
+        from .report.xlsx import table_workbook
         from .tabular import write_file
 
         path = Path(path)
-        review = Review("auditreport", "", "", "", 1, "")
-        review.add_table(Table("answer", "Answer", self.table, ()))
-        return write_file(path.parent, path.name, render_xlsx(review))
+        return write_file(path.parent, path.name, table_workbook(self.table, "Answer"))
 
 
 def _typed(table: pd.DataFrame) -> pd.DataFrame:

@@ -225,12 +225,9 @@ def _emit(table, output_format: str, out_file: str | None, *, as_csv=None, colum
         if not out_file:
             raise api.UsageError("--format xlsx writes a workbook, which a terminal cannot show",
                                  hint="Add --out FILE.xlsx.")
-        from .report.content import Review, Table
-        from .report.xlsx import render_xlsx
+        from .report.xlsx import table_workbook
 
-        review = Review("auditreport", "", "", "", 1, "")
-        review.add_table(Table("table", "Table", table, ()))
-        text = render_xlsx(review)
+        text = table_workbook(table)
     elif output_format == "json":
         text = tables.frame_json(table) + "\n"
     elif output_format == "table":

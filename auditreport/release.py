@@ -201,14 +201,6 @@ class ReleasedAnalysis(Analysis):
     def _touches(self, table: pd.DataFrame) -> bool:
         return bool(len(table)) and "system" in table and table["system"].isin(self.protected_systems()).any()
 
-    def _status_of(self, key: tuple) -> str:
-        if key not in self._status:
-            raise AssertionError(f"a published number was not settled before release: {key}")  # a developer's slip
-        return self._status[key]
-
-    def _words(self, status: str) -> str:
-        return self.policy.range_words() if status == "primary" else "withheld"
-
     def _statuses(self, query: CountQuery, table: pd.DataFrame) -> list[str]:
         """The release status of each row of a counts table ('' for rows outside the protected systems)."""
         if MEASURES[query.measure].additive and ("counts", query) not in self.asked:

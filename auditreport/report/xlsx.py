@@ -133,6 +133,14 @@ def _fixed_zip(raw: bytes) -> bytes:
     return out.getvalue()
 
 
+def table_workbook(table: pd.DataFrame, title: str = "Table") -> bytes:
+    """One table as a one-sheet workbook, written as the report's sheets are (numbers as numbers, text never a
+    formula): for the command line's --format xlsx and an answer's to_excel()."""
+    review = Review("auditreport", "", "", "", 1, "")
+    review.add_table(Table("table", title, table, ()))
+    return render_xlsx(review)
+
+
 def render_xlsx(review: Review) -> bytes:
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "auditreport"
