@@ -149,13 +149,16 @@ def main(db: str | None, agencies: str | None, verbose: bool) -> None:
 @click.option("--complete", is_flag=True,
               help="State that the log records every search from its first to its last day (the report says "
                    "it relies on your statement); without it, improbable gaps and partial days are found by rule.")
+@click.option("--replace", is_flag=True,
+              help="Read a file ingested before again, with these options, replacing its source (one transaction).")
 @command
 def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_year_start, profile, mapping, tz,
-           source_tz, retention_days, reason_rules, complete):
+           source_tz, retention_days, reason_rules, complete, replace):
     """Ingest count tables (CSV or XLSX), or audit logs with --profile or --mapping.
 
-    Each file is one transaction; the same file twice changes nothing. Audit logs become counts per
-    agency, system and day; personal columns are never read.
+    Each file is one transaction; the same file twice changes nothing (with other options it is refused:
+    add --replace, or remove the source first). Audit logs become counts per agency, system and day;
+    personal columns are never read.
 
     \b
     Example:
@@ -165,7 +168,7 @@ def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_yea
     options = api.IngestOptions(system=system, agency=agency, request=request, sheet=sheet,
                                 fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
                                 source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
-                                complete=complete, include_hidden=include_hidden)
+                                complete=complete, include_hidden=include_hidden, replace=replace)
     for result in api.ingest_paths(db, paths, options, progress=True):
         click.echo(result.summary())
 
@@ -337,20 +340,39 @@ def findings(db, output_format, out_file, agencies):
     _emit(table, output_format, out_file)
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @FORMAT_OPTION
 @command
 def sources(db, output_format, out_file):
-    """The ingested files: name, sha256, size, request id, reader.
+    """The ingested files: name, sha256, size, request id, reader. `sources remove ID` removes one.
 
     \b
     Example:
       auditreport sources --format table
+      auditreport sources remove 3
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     with api.open_db(db, read_only=True) as database:
         table = database.sources()
     columns = ["source_id", "file_name", "sha256", "size_bytes", "sheet", "request_id", "reader", "rows_read"]
     _emit(table[columns], output_format, out_file)
+
+
+@sources.command("remove")
+@click.argument("source_id", type=click.IntRange(min=1))
+@command
+def sources_remove(db, source_id):
+    """Remove one source: its numbers, coverage and findings go too, in one transaction.
+
+    \b
+    Example:
+      auditreport sources remove 3
+      auditreport ingest network-audit.csv --profile flock-network-audit --tz America/Los_Angeles
+    """
+    with api.open_db(db) as database:
+        name = database.store.remove_source(source_id)
+    click.echo(f"source {source_id} ({name}) removed; ingest it again with the right options if you need it")
 
 
 @main.group()

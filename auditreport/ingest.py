@@ -38,6 +38,7 @@ class IngestOptions:
     reason_rules: str | Path | None = None
     complete: bool = False  # the log records every search from its first to its last day (the user's statement)
     include_hidden: bool = False  # read hidden sheets, rows and columns of a workbook (refused by default)
+    replace: bool = False  # the same file, stored before, is read again and replaces its source
 
     @property
     def is_audit_log(self) -> bool:
@@ -112,7 +113,8 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
     try:
         observations = read.counts if options.is_audit_log else read.observations
         screened = screen(store, source, observations, read.findings, crosswalk, options)
-        result = store.add_source(screened.source, observations, screened.findings, screened.replacements)
+        result = store.add_source(screened.source, observations, screened.findings, screened.replacements,
+                                  replace=options.replace)
     finally:
         if options.is_audit_log:
             read.close()  # the log's counts were in a Parquet file the store read straight in
@@ -132,7 +134,7 @@ def screen(store: Store, source: SourceInfo, observations, findings: list, cross
 def _already_ingested(store: Store, path: str | Path, options: IngestOptions) -> IngestResult | None:
     """The same bytes (and sheet) are never read twice: answer from the store before any reading."""
     path = Path(path)
-    if not path.is_file() or options.sheet or options.is_audit_log:  # a log is hashed while it is read
+    if not path.is_file() or options.sheet or options.is_audit_log or options.replace:  # a log is hashed as read
         return None
     sha256, _ = file_identity(path)
     source_id = store.find_source(sha256, "")
@@ -142,25 +144,29 @@ def _already_ingested(store: Store, path: str | Path, options: IngestOptions) ->
     asked = {"system": options.system, "agency": options.agency, "fiscal_year_start": options.fiscal_year_start,
              "include_hidden": options.include_hidden or None, "reason_rules": _text(options.reason_rules)}
     differing = sorted(key for key, value in asked.items() if stored.get(key) != option_text(key, value))
-    note = (f"It was read with other options ({', '.join(f'{k}={stored.get(k)!r}' for k in differing)}); "
-            "to read it again with yours, ingest it into a new database (--db)." if differing else "")
-    return IngestResult(source_id, path.name, True, 0, 0, note)
+    if differing:
+        _refuse_other_options(path.name, source_id, stored, differing)
+    return IngestResult(source_id, path.name, True, 0, 0)
+
+
+def _refuse_other_options(file_name: str, source_id: int, stored: dict, differing: list[str]) -> None:
+    """The same bytes asked to be read with other options: never a silent "nothing changed"."""
+    options = ", ".join(f"{key}={stored.get(key)!r}" for key in differing)
+    raise UsageError(f"already ingested as source {source_id} with other options ({options}); yours were not "
+                     "applied", file=file_name, hint=f"To read it again with yours, add --replace, or remove it "
+                     f"first with: auditreport sources remove {source_id}.")
 
 
 LOG_OPTIONS = ("mapping", "system", "agency", "source_tz", "tz", "retention_days", "complete", "reason_rules")
 
 
 def _with_other_options(store: Store, result: IngestResult, asked: dict) -> IngestResult:
-    """A log ingested before with other options (another zone, --complete) is not read again: say so."""
-    from dataclasses import replace
-
+    """A log ingested before with other options (another zone, --complete) is not read again: refused, saying so."""
     stored = store.source_options(result.source_id)
     differing = sorted(key for key in LOG_OPTIONS if stored.get(key) != option_text(key, asked.get(key)))
-    if not differing:
-        return result
-    options = ", ".join(f"{key}={stored.get(key)!r}" for key in differing)
-    return replace(result, note=f"It was read with other options ({options}); to read it again with yours, ingest "
-                                "it into a new database (--db).")
+    if differing:
+        _refuse_other_options(result.file_name, result.source_id, stored, differing)
+    return result
 
 
 def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: bool = False) -> list[IngestResult]:

@@ -196,21 +196,23 @@ class Store:
         return row[0] if row else None
 
     def add_source(self, source: SourceInfo, observations: pd.DataFrame | ObservationFile,
-                   findings: list[Finding], replacements: dict[str, dict] | None = None) -> IngestResult:
+                   findings: list[Finding], replacements: dict[str, dict] | None = None, *,
+                   replace: bool = False) -> IngestResult:
         """Store one file's observations and findings in one transaction; a second time, change nothing.
 
         `observations` is a DataFrame, or a Parquet file of them (an audit log's counts), read by DuckDB.
         `replacements` (column -> value read -> value stored) are the screen's placeholders (labels.py).
+        With `replace`, the same file stored before is replaced in the same transaction (it keeps its number).
         """
         existing = self.find_source(source.sha256, source.sheet)
-        if existing is not None:
+        if existing is not None and not replace:
             return IngestResult(existing, source.file_name, True, 0, 0)
         if isinstance(observations, ObservationFile):
             select, distinct = guard_observation_file(self.connection, observations, source.file_name, replacements)
             _check_values(distinct, source.file_name)
             self.connection.execute(f"CREATE OR REPLACE TEMP VIEW incoming_observations AS {select}")
             try:
-                return self._insert(source, findings, replacements or {})
+                return self._insert(source, findings, replacements or {}, existing)
             finally:
                 self.connection.execute("DROP VIEW IF EXISTS incoming_observations")
         frame = guard_observations(observations, source.file_name, replacements)
@@ -218,9 +220,25 @@ class Store:
                       source.file_name)
         self.connection.register("incoming_observations", frame.assign(source_id=0)[list(OBSERVATION_COLUMN_NAMES)])
         try:
-            return self._insert(source, findings, replacements or {})
+            return self._insert(source, findings, replacements or {}, existing)
         finally:  # after the transaction has ended, so a failure inside it keeps its own message
             self.connection.unregister("incoming_observations")
+
+    def remove_source(self, source_id: int) -> str:
+        """Remove one source, its numbers, coverage and findings, in one transaction; return its file name."""
+        row = self.row("SELECT file_name FROM sources WHERE source_id = ?", [source_id])
+        if row is None:
+            raise UsageError(f"there is no source {source_id} in this database",
+                             hint="List the sources with: auditreport sources --format table.")
+        with self.transaction() as connection:
+            self._delete_source(connection, source_id)
+        self.generation += 1
+        return row[0]
+
+    @staticmethod
+    def _delete_source(connection, source_id: int) -> None:
+        for table in ("findings", "coverage", "observations", "sources"):
+            connection.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])
 
     def placeholders_taken(self) -> dict[str, int]:
         """How many placeholders of each kind ("agency", "search type") the stored observations use."""
@@ -249,9 +267,12 @@ class Store:
                 columns.append(f"i.{name}")
         return f"SELECT {', '.join(columns)} FROM incoming_observations i {' '.join(joins)}"
 
-    def _insert(self, source: SourceInfo, findings: list[Finding], replacements: dict[str, dict]) -> IngestResult:
+    def _insert(self, source: SourceInfo, findings: list[Finding], replacements: dict[str, dict],
+                replacing: int | None = None) -> IngestResult:
         with self.transaction() as connection:
-            source_id = self.row("SELECT coalesce(max(source_id), 0) + 1 FROM sources")[0]
+            if replacing is not None:
+                self._delete_source(connection, replacing)
+            source_id = replacing or self.row("SELECT coalesce(max(source_id), 0) + 1 FROM sources")[0]
             connection.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [source_id, source.file_name, source.sha256, source.size_bytes, source.sheet, source.request_id,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from auditreport.cli import main
 
-from .conftest import COPLINK, DHS, snapshot
+from .conftest import COPLINK, DHS, NETWORK_SAMPLE, snapshot
 
 SYSTEM = ["--system", "Regional COPLINK"]
 COUNTS_HEADER = ("period,period_start,period_end,agency,system,measure,value,exact,value_low,value_high,complete,"
@@ -205,12 +205,45 @@ def test_bad_inputs_fail_in_one_line_and_leave_the_database_as_it_was(loaded, na
     assert snapshot(loaded) == before
 
 
-def test_reingest_with_other_options_says_they_were_not_applied(loaded):
+def test_reingest_with_other_options_is_refused_and_says_the_ways_out(loaded):
+    before = snapshot(loaded)
     result = run("ingest", COPLINK, *SYSTEM, "--fiscal-year-start", "7", "--db", loaded)
-    assert result.exit_code == 0
-    assert result.stdout == (f"{COPLINK.name}: already ingested as source 1; nothing changed. It was read with other "
-                             "options (fiscal_year_start=10); to read it again with yours, ingest it into a new "
-                             "database (--db).\n")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"error: {COPLINK.name}: already ingested as source 1 with other options "
+                             "(fiscal_year_start=10); yours were not applied. To read it again with yours, add "
+                             "--replace, or remove it first with: auditreport sources remove 1.\n")
+    assert snapshot(loaded) == before
+
+
+def _without_clock(tables: dict) -> dict:
+    """A snapshot without what a clock writes: the sources' ingest time and when the schema was made."""
+    return {name: [row[:-1] for row in rows] if name == "sources" else rows for name, rows in tables.items()
+            if name != "schema_migrations"}
+
+
+def test_removing_the_last_source_leaves_the_database_as_if_it_was_never_ingested(tmp_path):
+    once, twice = tmp_path / "once.duckdb", tmp_path / "twice.duckdb"
+    for db in (once, twice):
+        assert run("ingest", COPLINK, *SYSTEM, "--db", db).exit_code == 0
+    assert run("ingest", NETWORK_SAMPLE, "--profile", "flock-network-audit", "--db", twice).exit_code == 0
+    removed = run("sources", "remove", "2", "--db", twice)
+    assert removed.exit_code == 0 and NETWORK_SAMPLE.name in removed.output
+    assert _without_clock(snapshot(twice)) == _without_clock(snapshot(once))
+    missing = run("sources", "remove", "9", "--db", twice)
+    assert missing.exit_code == 2 and "there is no source 9" in missing.stderr
+
+
+def test_replace_reads_the_file_again_as_if_first_ingested_with_the_new_options(tmp_path):
+    replaced, fresh = tmp_path / "replaced.duckdb", tmp_path / "fresh.duckdb"
+    assert run("ingest", NETWORK_SAMPLE, "--profile", "flock-network-audit", "--db", replaced).exit_code == 0
+    again = run("ingest", NETWORK_SAMPLE, "--profile", "flock-network-audit", "--tz", "America/Los_Angeles",
+                "--db", replaced)
+    assert again.exit_code == 2 and "--replace" in again.stderr            # a log with another zone: refused
+    assert run("ingest", NETWORK_SAMPLE, "--profile", "flock-network-audit", "--tz", "America/Los_Angeles",
+               "--replace", "--db", replaced).exit_code == 0
+    assert run("ingest", NETWORK_SAMPLE, "--profile", "flock-network-audit", "--tz", "America/Los_Angeles",
+               "--db", fresh).exit_code == 0
+    assert _without_clock(snapshot(replaced)) == _without_clock(snapshot(fresh))
 
 
 def test_a_command_line_mistake_is_one_line_with_where_to_look(tmp_path):
