@@ -8,7 +8,7 @@ is imported where it is used.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .agencies import Crosswalk, project_crosswalk
@@ -105,6 +105,7 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
     """Read one file, screen it and store it in one transaction (nothing is stored if anything fails)."""
     options = options or ingest_options(**keywords)
     screen_file_name(Path(path).name)  # before anything, even "already ingested", prints it
+    options, detected = _detected_profile(path, options)
     existing = _already_ingested(store, path, options)
     if existing is not None:
         return existing
@@ -118,8 +119,29 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
     finally:
         if options.is_audit_log:
             read.close()  # the log's counts were in a Parquet file the store read straight in
-    return _with_other_options(store, result, read.options) if options.is_audit_log and result.already_ingested \
+    result = _with_other_options(store, result, read.options) if options.is_audit_log and result.already_ingested \
         else result
+    return replace(result, note=" ".join(part for part in (result.note, detected) if part))
+
+
+def _detected_profile(path: str | Path, options: IngestOptions) -> tuple[IngestOptions, str]:
+    """An audit log given without --profile or --mapping whose header is exactly a shipped profile's layout is
+    read with that profile, and the output says so; anything else goes on as a count table."""
+    from .read.mapping import matching_profile, read_sample
+
+    path = Path(path)
+    if options.is_audit_log or options.sheet or path.suffix.lower() in (".xlsx", ".xlsm") or not path.is_file():
+        return options, ""
+    try:
+        sample = read_sample(path, max_bytes=65_536)
+    except InputError:  # the count-table reader says what is wrong with it
+        return options, ""
+    name = matching_profile(sample.records[0]) if sample.records else None
+    if name is None:
+        return options, ""
+    return (replace(options, profile=name),
+            f"Read as an audit log with the shipped profile {name} (its columns match); pass --profile {name} to "
+            "say so yourself.")
 
 
 def screen(store: Store, source: SourceInfo, observations, findings: list, crosswalk: Crosswalk,

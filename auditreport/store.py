@@ -96,7 +96,7 @@ class IngestResult:
             return (f"{self.file_name}: already ingested as source {self.source_id}; nothing changed."
                     + (f" {self.note}" if self.note else ""))
         return (f"{self.file_name}: ingested as source {self.source_id}: {self.observations} observation(s), "
-                f"{self.findings} finding(s).")
+                f"{self.findings} finding(s)." + (f" {self.note}" if self.note else ""))
 
 
 class Store:

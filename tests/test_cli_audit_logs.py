@@ -87,11 +87,15 @@ def test_wrong_profile_and_bad_times_fail_in_one_line_and_change_nothing(tmp_pat
     assert snapshot(db) == before
 
 
-def test_log_options_need_a_profile(tmp_path):
-    result = run("ingest", LOGS / "network_audit_utc_suffix.csv", "--tz", "UTC", "--system", "F",
-                 "--db", tmp_path / "a.duckdb")
+def test_log_options_need_a_log(tmp_path):
+    from .conftest import COPLINK
+
+    result = run("ingest", COPLINK, "--tz", "UTC", "--system", "F", "--db", tmp_path / "a.duckdb")
     assert result.exit_code == 2
     assert "are for audit logs" in result.stderr
+    detected = run("ingest", LOGS / "network_audit_utc_suffix.csv", "--tz", "UTC", "--system", "F",
+                   "--db", tmp_path / "b.duckdb")  # a log whose columns are a shipped profile's: read with it
+    assert detected.exit_code == 0 and "shipped profile flock-network-audit" in detected.output
 
 
 def test_mapping_init_proposes_a_mapping_with_personal_columns_dropped(tmp_path):
@@ -135,3 +139,14 @@ def test_ingesting_a_log_loads_neither_pandas_nor_matplotlib(tmp_path):
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert "ingested as source 1" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_log_given_without_a_profile_is_read_with_the_one_whose_columns_match(tmp_path):
+    from .conftest import NETWORK_SAMPLE, snapshot
+
+    guessed, named = tmp_path / "guessed.duckdb", tmp_path / "named.duckdb"
+    result = run("ingest", NETWORK_SAMPLE, "--db", guessed)
+    assert result.exit_code == 0, result.output
+    assert "Read as an audit log with the shipped profile flock-network-audit (its columns match)" in result.output
+    assert run("ingest", NETWORK_SAMPLE, "--profile", "flock-network-audit", "--db", named).exit_code == 0
+    assert snapshot(guessed)["observations"] == snapshot(named)["observations"]
