@@ -128,6 +128,8 @@ def said(row, kind: str = "count") -> tuple[str, str]:
     if status == "reported" and not estimated:
         if not math.isnan(low) and low > value:
             return "more than", f"more than {number(value)}"
+        if low == value and math.isnan(high):  # known to be at least this, with no upper bound
+            return "at least", f"at least {number(value)}"
         return "about", f"about {number(value)}"
     if status != "reported":
         return ("about" if estimated else "at least"), f"{prefix}at least {number(value)}"

@@ -150,3 +150,38 @@ def test_a_log_given_without_a_profile_is_read_with_the_one_whose_columns_match(
     assert "Read as an audit log with the shipped profile flock-network-audit (its columns match)" in result.output
     assert run("ingest", NETWORK_SAMPLE, "--profile", "flock-network-audit", "--db", named).exit_code == 0
     assert snapshot(guessed)["observations"] == snapshot(named)["observations"]
+
+
+def write_portal_2026(path, user_ids):
+    """A portal search audit in the 2026 shape: every field quoted, ISO times with Z, networkCount."""
+    lines = ['"id","userId","searchDate","networkCount","reason"']
+    for number in range(1, 61):
+        lines.append(f'"{number}","{user_ids(number)}","2026-01-{1 + number % 28:02d}T{number % 24:02d}:15:07.120Z",'
+                     f'"{3 if number % 4 == 0 else 1}","{"stolen vehicle" if number % 3 else "assist ICE"}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_2026_portal_audit_counts_its_networks_and_says_user_ids_are_redacted(tmp_path):
+    db = tmp_path / "portal.duckdb"
+    log = write_portal_2026(tmp_path / "portal-2026.csv", lambda number: "***")
+    result = run("ingest", log, "--agency", "San Mateo County Sheriff's Office", "--db", db)
+    assert result.exit_code == 0, result.output
+    multi = rows(run("counts", "--db", db, "--by", "none", "--grain", "month", "--measure",
+                     "searches_multi_network").stdout)
+    assert [(r["period"], r["value"]) for r in multi] == [("2026-01", "15")]  # every fourth search: 3 networks
+    said = run("findings", "--db", db).stdout
+    assert "distinct users: unknown (user ids are redacted)" in said and "0 distinct" not in said
+    assert "mapped_column_absent" not in said  # a layout the profile lists: no cameraCount by design
+    users = rows(run("counts", "--db", db, "--by", "agency", "--grain", "reported", "--measure",
+                     "distinct_users").stdout)
+    assert users == []  # unknown is not 0
+
+
+def test_some_redacted_user_ids_make_the_count_of_users_a_lower_bound(tmp_path):
+    db = tmp_path / "portal.duckdb"
+    log = write_portal_2026(tmp_path / "portal-2026.csv", lambda number: "***" if number % 2 else f"u{number % 7}")
+    assert run("ingest", log, "--agency", "San Mateo County Sheriff's Office", "--db", db).exit_code == 0
+    users = rows(run("counts", "--db", db, "--by", "agency", "--grain", "reported", "--measure",
+                     "distinct_users").stdout)
+    assert [(r["value"], r["exact"], r["display"]) for r in users] == [("7", "False", "at least 7")]

@@ -28,7 +28,9 @@ def test_shipped_profiles():
     assert [len(layout) for layout in network.layouts] == [14, 12, 11]
     assert load_profile("flock-organization-audit").view == "organization"
     search = load_profile("flock-search-audit")
-    assert search.columns == {"time": "searchDate", "devices": "cameraCount", "reason": "reason", "users": "userId"}
+    assert search.columns == {"time": "searchDate", "devices": "cameraCount", "networks": "networkCount",
+                              "reason": "reason", "users": "userId"}
+    assert [len(layout) for layout in search.layouts] == [5, 5, 6]  # Eugene 2025; San Mateo 2026, with offenseType
     assert "agency" not in search.columns and search.system == "Flock ALPR (search audit)"
 
 

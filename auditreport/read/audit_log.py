@@ -447,19 +447,22 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
     day_counts = connection.execute("SELECT system, day, sum(searches)::BIGINT FROM day_cells "
                                     "GROUP BY ALL ORDER BY ALL").fetchall()
     counted = ["SELECT 'searches' AS measure, agency, system, day AS period_start, day + 1 AS period_end, class, "
-               "query_type, searches AS value FROM day_cells"]
-    counted += [f"SELECT '{measure}', agency, system, day, day + 1, NULL, NULL, sum({column}) FROM day_cells "
+               "query_type, searches AS value, 'exact' AS qualifier FROM day_cells"]
+    counted += [f"SELECT '{measure}', agency, system, day, day + 1, NULL, NULL, sum({column}), 'exact' FROM day_cells "
                 "GROUP BY ALL" for measure, column in scan.measures]
     if users_system is not None:  # distinct users per agency over the whole log: a count, never summed
         counted.append(f"SELECT 'distinct_users', agency, {users_system}, (SELECT min(day) FROM day_cells), "
-                       "(SELECT max(day) + 1 FROM day_cells), NULL, NULL, users FROM user_counts")
+                       "(SELECT max(day) + 1 FROM day_cells), NULL, NULL, users, "
+                       "CASE WHEN redacted_rows > 0 THEN 'at_least' ELSE 'exact' END "
+                       "FROM user_counts WHERE users > 0")  # all ids redacted: unknown, never 0
     label = ("CASE WHEN o.period_end = o.period_start + 1 THEN strftime(o.period_start, '%Y-%m-%d') "
              "ELSE strftime(o.period_start, '%Y-%m-%d') || ' to ' || strftime(o.period_end - 1, '%Y-%m-%d') END")
     known = {"row_number": "NULL::INTEGER", "column_name": sql_text(time_header), "measure": "o.measure",
              "agency": "o.agency", "system": "o.system", "reason_category": "k.reason_category",
              "query_type": "o.query_type", "period_start": "o.period_start", "period_end": "o.period_end",
              "period_label": label, "status": f"'{REPORTED}'", "value": "o.value::DOUBLE",
-             "qualifier": "'exact'", "on_behalf_of": "k.on_behalf_of"}
+             "value_low": "CASE WHEN o.qualifier = 'at_least' THEN o.value END",
+             "qualifier": "o.qualifier", "on_behalf_of": "k.on_behalf_of"}
     selects = [f"({known.get(c.name, 'NULL')})::{c.sql_type.split()[0]} AS {c.name}" for c in OBSERVATION_COLUMNS
                if c.name != "source_id"]
     connection.execute(f"""
@@ -468,15 +471,34 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
     return int(rows_read or 0), day_counts
 
 
+# A user id that says nothing: blank, or a redaction mark ("***", "* * *", "###", "REDACTED", "[REDACTED]").
+REDACTED_ID = r"^[\s*#]*$|^\[?\s*redacted\s*\]?$"
+
+
 def _distinct_users(connection, agency_label: str, agency_column: bool) -> list[Finding]:
-    """How many distinct users searched, per agency (table user_counts): a number only; the ids never leave DuckDB."""
+    """How many distinct users searched, per agency (table user_counts): a number only; the ids never leave DuckDB.
+
+    Redacted ids are not users: an agency whose ids are all redacted has an unknown number of users (never 0), and
+    one with some redacted has at least the number counted."""
     trimmed = "trim(agency) AS v_agency, " if agency_column else ""
     connection.execute(f"""
         CREATE TEMP TABLE user_counts AS
-        SELECT {agency_label} AS agency, count(DISTINCT user_id) AS users
-        FROM (SELECT {trimmed}trim(user_id) AS user_id FROM cells WHERE user_row)
-        WHERE user_id NOT IN ('', '***') GROUP BY ALL""")
-    counted = connection.execute("SELECT agency, users FROM user_counts ORDER BY ALL").fetchall()
-    return [Finding(agency or "agency not given", "distinct_users",
-                    f"{users} distinct user(s) ran these searches (user ids are counted, never stored).")
-            for agency, users in counted]
+        SELECT {agency_label} AS agency,
+               count(DISTINCT user_id) FILTER (WHERE NOT redacted) AS users,
+               count(*) FILTER (WHERE redacted) AS redacted_rows
+        FROM (SELECT {trimmed}trim(user_id) AS user_id,
+                     regexp_matches(lower(trim(user_id)), '{REDACTED_ID}') AS redacted
+              FROM cells WHERE user_row)
+        GROUP BY ALL""")
+    counted = connection.execute("SELECT agency, users, redacted_rows FROM user_counts ORDER BY ALL").fetchall()
+    findings = []
+    for agency, users, redacted in counted:
+        if not users:
+            message = "distinct users: unknown (user ids are redacted)."
+        elif redacted:
+            message = (f"at least {users} distinct user(s) ran these searches ({redacted} search(es) have a redacted "
+                       "user id; user ids are counted, never stored).")
+        else:
+            message = f"{users} distinct user(s) ran these searches (user ids are counted, never stored)."
+        findings.append(Finding(agency or "agency not given", "distinct_users", message))
+    return findings
