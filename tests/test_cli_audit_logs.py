@@ -185,3 +185,22 @@ def test_some_redacted_user_ids_make_the_count_of_users_a_lower_bound(tmp_path):
     users = rows(run("counts", "--db", db, "--by", "agency", "--grain", "reported", "--measure",
                      "distinct_users").stdout)
     assert [(r["value"], r["exact"], r["display"]) for r in users] == [("7", "False", "at least 7")]
+
+
+def test_zero_networks_means_unknown_and_makes_the_multi_network_count_a_lower_bound(tmp_path):
+    # Ukiah's releases wrote Total Networks Searched = 0 on every row, Jun-Nov 2022: not a search of no network
+    with open(LOGS / "network_audit_utc_suffix.csv", newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    column = table[0].index("Total Networks Searched")
+    for row in table[1:3]:
+        row[column] = "0"
+    log = tmp_path / "zero-networks.csv"
+    with open(log, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(table)
+    db = tmp_path / "zero.duckdb"
+    assert run("ingest", log, "--profile", "flock-network-audit", "--db", db).exit_code == 0
+    multi = rows(run("counts", "--db", db, "--by", "none", "--grain", "month", "--measure",
+                     "searches_multi_network").stdout)
+    assert [(r["exact"], r["display"].startswith("at least")) for r in multi] == [("False", True)]
+    said = run("findings", "--db", db).stdout
+    assert "2 search(es) give no number of networks (0, blank or redacted)" in said

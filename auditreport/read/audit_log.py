@@ -362,11 +362,15 @@ def _unreadable_findings(connection, scan: LogScan) -> list[Finding]:
                                     f"{unreadable} search(es) have a look-back window that could not be read; "
                                     "they are not counted as reaching beyond the retention period."))
     if "networks" in scan.columns:
-        unreadable = connection.execute("SELECT coalesce(sum(networks_unreadable), 0) FROM cells").fetchone()[0]
-        if unreadable:
+        unreadable, unknown = connection.execute("SELECT coalesce(sum(networks_unreadable), 0), "
+                                                 "coalesce(sum(networks_unknown), 0) FROM cells").fetchone()
+        if unknown:
+            not_a_number = f", {unreadable} of them not a number" if unreadable else ""
             findings.append(Finding("file", "networks_unreadable",
-                                    f"{unreadable} search(es) have a number of networks that is not a number; "
-                                    "they are not counted as multi-network searches."))
+                                    f"{unknown} search(es) give no number of networks (0, blank or redacted"
+                                    f"{not_a_number}): 0 networks is not a search, so how many networks they "
+                                    "reached is not known, and searches across more than one network are at least "
+                                    "the number given on the days they fall on."))
     return findings
 
 
@@ -432,7 +436,8 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
     if classes.rows():
         connection.execute("INSERT INTO classes SELECT unnest($1), unnest($2), unnest($3)",
                            [list(column) for column in zip(*classes.rows())])
-    sums = "".join(f", sum({column}) AS {column}" for _, column in scan.measures)
+    sums = "".join(f", sum({column}) AS {column}"
+                   for column in [c for _, c in scan.measures] + list(scan.lower_bounds.values()))
     connection.execute(f"""
         CREATE TEMP TABLE day_cells AS
         SELECT {labels['agency']} AS agency, {labels['system']} AS system, c.day, {class_sql} AS class,
@@ -448,8 +453,10 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
                                     "GROUP BY ALL ORDER BY ALL").fetchall()
     counted = ["SELECT 'searches' AS measure, agency, system, day AS period_start, day + 1 AS period_end, class, "
                "query_type, searches AS value, 'exact' AS qualifier FROM day_cells"]
-    counted += [f"SELECT '{measure}', agency, system, day, day + 1, NULL, NULL, sum({column}), 'exact' FROM day_cells "
-                "GROUP BY ALL" for measure, column in scan.measures]
+    counted += [f"SELECT '{measure}', agency, system, day, day + 1, NULL, NULL, sum({column}), "
+                + (f"CASE WHEN sum({scan.lower_bounds[column]}) > 0 THEN 'at_least' ELSE 'exact' END "
+                   if column in scan.lower_bounds else "'exact' ")  # rows that may belong: a lower bound
+                + "FROM day_cells GROUP BY ALL" for measure, column in scan.measures]
     if users_system is not None:  # distinct users per agency over the whole log: a count, never summed
         counted.append(f"SELECT 'distinct_users', agency, {users_system}, (SELECT min(day) FROM day_cells), "
                        "(SELECT max(day) + 1 FROM day_cells), NULL, NULL, users, "

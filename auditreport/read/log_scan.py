@@ -45,8 +45,10 @@ class LogScan:
         self.repeated_header = sql_text(self.time_header)
         self.as_written = [d for d in ("agency", "system", "query_type") if d in self.columns]
         self.measures: list[tuple[str, str]] = []  # (measure, its count in cells)
+        self.lower_bounds: dict[str, str] = {}      # a measure's count -> the count of rows that may belong to it
         if "networks" in self.columns:
             self.measures.append(("searches_multi_network", "multi_network"))
+            self.lower_bounds["multi_network"] = "networks_unknown"
 
     def raw(self, dimension: str) -> str:
         return f"c{self.columns[dimension]}"
@@ -116,6 +118,8 @@ class LogScan:
             aggregates.append("count(DISTINCT time_offset) AS offsets")
         if "networks" in self.columns:
             aggregates.append("count(*) FILTER (WHERE networks > 1) AS multi_network")
+            # 0, blank, redacted or not a number: how many networks is not known (Ukiah wrote 0 on every row)
+            aggregates.append("count(*) FILTER (WHERE coalesce(networks, 0) = 0) AS networks_unknown")
             # a cell that is not a number, and not blank or redacted: TRIM only for the few without a number
             aggregates.append("count(*) FILTER (WHERE networks IS NULL AND coalesce(trim(networks_text), '') "
                               "NOT IN ('', '***')) AS networks_unreadable")
