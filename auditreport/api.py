@@ -175,6 +175,24 @@ class AuditDB:
         line = source_line(self.sources(), source_ids_of(table)) if "source_ids" in table else None
         return draw_chart(table, kind, by=by or _own_breakdown(counts), title=title, source_line=line, system=system)
 
+    def review(self, *, period: str | None = None, grain: str | None = None,
+               fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, disclosure: str = "standard",
+               confirm_unprotected: bool = False, threshold: int | None = None) -> dict[str, pd.DataFrame]:
+        """The report's tables as DataFrames (the numbers it would publish, under the same `disclosure`), by the
+        name of their CSV: "at-a-glance", "what-changed", "counts-by-period", "agencies", ..., and each chart's
+        numbers ("chart-01-searches-by-level", ...). Nothing is written.
+
+        >>> db.review(period="2025-Q3")["what-changed"]        # doctest: +SKIP
+        """
+        from .report.build import released_analysis, released_review
+        from .report.review import ReviewOptions
+
+        released = released_analysis(self.analysis, disclosure, confirm_unprotected, threshold)
+        review = released_review(released, ReviewOptions(period, grain, fiscal_year_start, draw=False))
+        frames = {key: review.published(table.data) for key, table in review.tables.items()}
+        frames |= {key: review.published(chart.data) for key, chart in review.charts.items()}
+        return frames
+
     def report(self, out: str | Path, *, period: str | None = None, grain: str | None = None,
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, title: str | None = None,
                formats: str | Iterable[str] | None = None, disclosure: str = "standard",

@@ -99,3 +99,14 @@ def test_every_error_the_package_raises_derives_from_its_base(db):
     assert issubclass(PeriodError, AuditReportError)
     with pytest.raises(AuditReportError):
         parse_period("2025-Q7")
+
+
+def test_the_reports_tables_are_dataframes_with_the_numbers_it_publishes(db, demo_report):
+    import csv
+
+    tables = db.review()
+    assert {"at-a-glance", "what-changed", "counts-by-period", "chart-01-searches-by-level"} <= set(tables)
+    with open(demo_report / "at-a-glance.csv", encoding="utf-8") as handle:
+        published = [row["in_words"] for row in csv.DictReader(handle)]
+    assert tables["at-a-glance"]["in_words"].tolist() == published          # the same numbers as the report
+    assert "value_low" not in tables["counts-by-period"].columns          # and no more than it publishes

@@ -96,18 +96,24 @@ def build_report(analysis: Analysis | Store, out: str | Path, *, period: str | N
     formats = parse_formats(formats)
     released = released_analysis(analysis, disclosure, confirm_unprotected, threshold)
     title = redact(title) if title else DEFAULT_TITLE  # a typed title passes the screen like every other text
-    options = ReviewOptions(period, grain, fiscal_year_start, title)
+    review = released_review(released, ReviewOptions(period, grain, fiscal_year_start, title))
+    written = write_review(review, out, formats)
+    if released.protected_systems():
+        where = audit_path(out)
+        written["audit"] = write_file(where.parent, where.name, csv_text(released.audit_frame()))
+    return written
+
+
+def released_review(released: ReleasedAnalysis, options: ReviewOptions) -> Review:
+    """The review from released numbers: under a protecting policy, built once to learn every number it publishes,
+    settled, then built from what may be published (its files leave out the private columns)."""
     if released.protected_systems():
         build_review(released, replace(options, draw=False))  # learns every number the review publishes
         released.settle()
     review = build_review(released, options)
     if released.protected_systems():
         review.private_columns = DISCLOSIVE_COLUMNS
-    written = write_review(review, out, formats)
-    if released.protected_systems():
-        where = audit_path(out)
-        written["audit"] = write_file(where.parent, where.name, csv_text(released.audit_frame()))
-    return written
+    return review
 
 
 def audit_path(out: str | Path) -> Path:
@@ -130,4 +136,5 @@ def released_analysis(analysis: Analysis | Store, disclosure: str, confirm_unpro
     return released
 
 
-__all__ = ["FORMATS", "audit_path", "build_report", "parse_formats", "released_analysis", "write_review"]
+__all__ = ["FORMATS", "audit_path", "build_report", "parse_formats", "released_analysis", "released_review",
+           "write_review"]
