@@ -40,8 +40,8 @@ class AuditReportError(Exception):
     def __str__(self) -> str:
         where = place(self.file, self.row, self.column)
         text = f"{where}: {self.message}" if where else self.message
-        if self.hint:
-            text = f"{text.rstrip('.')}. {self.hint}"
+        if self.hint:  # one stop between message and hint ("did you mean 'agency'?" keeps its question mark)
+            text = f"{text} {self.hint}" if text.endswith(("?", "!")) else f"{text.rstrip('.')}. {self.hint}"
         return text
 
 
