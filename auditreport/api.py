@@ -277,7 +277,7 @@ class Answer:
     def __repr__(self) -> str:
         from .aggregate import Counts
 
-        return Counts.__repr__(self).replace("<Counts", "<Answer")
+        return Counts.__repr__(self)  # it names the class it is given: <Answer ...>
 
     def _repr_html_(self) -> str:
         from .aggregate import Counts

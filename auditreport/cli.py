@@ -11,7 +11,7 @@ import click
 import duckdb
 
 from . import api
-from .errors import AuditReportError
+from .errors import AuditReportError, UsageError
 from .model import DIMENSIONS, MEASURES
 from .screen import redact
 from .periods import ALL_GRAINS, DEFAULT_FISCAL_YEAR_START
@@ -226,7 +226,7 @@ def _emit(table, output_format: str, out_file: str | None, *, as_csv=None, colum
     tables = _tables()
     if output_format == "xlsx":
         if not out_file:
-            raise api.UsageError("--format xlsx writes a workbook, which a terminal cannot show",
+            raise UsageError("--format xlsx writes a workbook, which a terminal cannot show",
                                  hint="Add --out FILE.xlsx.")
         from .report.xlsx import table_workbook
 
