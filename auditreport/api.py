@@ -94,7 +94,8 @@ class AuditDB:
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, profile: str | None = None,
                mapping: str | Path | None = None, tz: str | None = None, source_tz: str | None = None,
                retention_days: int | None = None, reason_rules: str | Path | None = None, complete: bool = False,
-               include_hidden: bool = False, progress: bool = False, **misspelt) -> list[IngestResult]:
+               include_hidden: bool = False, own_agency: str | None = None, replace: bool = False,
+               progress: bool = False, **misspelt) -> list[IngestResult]:
         """Ingest count tables (CSV/XLSX), or audit logs with `profile=` or `mapping=`.
 
         system: the database or network searched (required unless the file or profile names it); agency: the
@@ -102,13 +103,16 @@ class AuditDB:
         fiscal_year_start: month fiscal years start in; profile / mapping: how to read an audit log; tz: the
         reporting time zone; source_tz: the zone of naive search times; retention_days: the retention period;
         reason_rules: extra reason rules (TOML); complete: you state the log records every search;
-        include_hidden: read hidden sheets, rows and columns. Each file is one transaction; the same file twice
-        changes nothing. A misspelt option is named ("agnecy": did you mean "agency"?).
+        include_hidden: read hidden sheets, rows and columns; own_agency: a network audit's producing agency (its
+        own searches become their own system); replace: read a file ingested before again, replacing its source.
+        Each file is one transaction; the same file twice changes nothing. A misspelt option is named ("agnecy":
+        did you mean "agency"?).
         """
         settings = ingest_options(system=system, agency=agency, request=request, sheet=sheet,
                                   fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
                                   source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
-                                  complete=complete, include_hidden=include_hidden, **misspelt)
+                                  complete=complete, include_hidden=include_hidden, own_agency=own_agency,
+                                  replace=replace, **misspelt)
         return [ingest_file(self.store, path, settings, progress=progress, crosswalk=self.crosswalk)
                 for path in paths]
 

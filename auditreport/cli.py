@@ -149,11 +149,14 @@ def main(db: str | None, agencies: str | None, verbose: bool) -> None:
 @click.option("--complete", is_flag=True,
               help="State that the log records every search from its first to its last day (the report says "
                    "it relies on your statement); without it, improbable gaps and partial days are found by rule.")
+@click.option("--own-agency",
+              help="In a network audit, the agency that produced it: its own searches and other agencies' searches "
+                   "of its data become two systems, never added.")
 @click.option("--replace", is_flag=True,
               help="Read a file ingested before again, with these options, replacing its source (one transaction).")
 @command
 def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_year_start, profile, mapping, tz,
-           source_tz, retention_days, reason_rules, complete, replace):
+           source_tz, retention_days, reason_rules, complete, own_agency, replace):
     """Ingest count tables (CSV or XLSX), or audit logs with --profile or --mapping.
 
     Each file is one transaction; the same file twice changes nothing (with other options it is refused:
@@ -168,7 +171,8 @@ def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_yea
     options = api.IngestOptions(system=system, agency=agency, request=request, sheet=sheet,
                                 fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
                                 source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
-                                complete=complete, include_hidden=include_hidden, replace=replace)
+                                complete=complete, include_hidden=include_hidden, replace=replace,
+                                own_agency=own_agency)
     for result in api.ingest_paths(db, paths, options, progress=True):
         click.echo(result.summary())
 

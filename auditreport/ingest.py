@@ -39,6 +39,7 @@ class IngestOptions:
     complete: bool = False  # the log records every search from its first to its last day (the user's statement)
     include_hidden: bool = False  # read hidden sheets, rows and columns of a workbook (refused by default)
     replace: bool = False  # the same file, stored before, is read again and replaces its source
+    own_agency: str | None = None  # a network audit's producing agency: its own searches become their own system
 
     @property
     def is_audit_log(self) -> bool:
@@ -71,13 +72,14 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
         read = read_audit_log(path, profile=options.profile, mapping=options.mapping, system=options.system,
                               agency=options.agency, source_tz=options.source_tz, tz=options.tz,
                               retention_days=options.retention_days, reason_rules=options.reason_rules,
-                              progress=progress, agencies=agencies, complete=options.complete)
+                              progress=progress, agencies=agencies, complete=options.complete,
+                              own_agency=options.own_agency)
         source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
                             request_id=options.request, options=read.options, source_tz=read.source_tz,
                             report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage)
         return source, read
-    if options.tz or options.source_tz or options.retention_days or options.complete:
-        raise UsageError("--tz, --source-tz, --retention-days and --complete are for audit logs",
+    if options.tz or options.source_tz or options.retention_days or options.complete or options.own_agency:
+        raise UsageError("--tz, --source-tz, --retention-days, --complete and --own-agency are for audit logs",
                          file=str(path), hint="Add --profile NAME or --mapping FILE, or leave those options out.")
     from .read.count_table import read_count_table
 
@@ -179,7 +181,8 @@ def _refuse_other_options(file_name: str, source_id: int, stored: dict, differin
                      f"first with: auditreport sources remove {source_id}.")
 
 
-LOG_OPTIONS = ("mapping", "system", "agency", "source_tz", "tz", "retention_days", "complete", "reason_rules")
+LOG_OPTIONS = ("mapping", "system", "agency", "source_tz", "tz", "retention_days", "complete", "reason_rules",
+               "own_agency")
 
 
 def _with_other_options(store: Store, result: IngestResult, asked: dict) -> IngestResult:

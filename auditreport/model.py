@@ -201,6 +201,7 @@ FINDING_KINDS = {k.name: k for k in (
     FindingKind("repeated_header_row", "Repeated header rows, skipped", "counting"),
     FindingKind("lookback_unreadable", "Look-back windows that could not be read", "counting"),
     FindingKind("networks_unreadable", "Numbers of networks that could not be read", "counting"),
+    FindingKind("own_searches", "The producing agency's own searches, counted apart from others'", "counting"),
     FindingKind("agency_unmatched", "An agency name the crosswalk does not know", "agencies"),
     FindingKind("agency_unreviewed", "Names held back for review (they looked personal, or not like an agency)",
                 "agencies"),

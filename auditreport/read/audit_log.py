@@ -36,6 +36,7 @@ from ..sql import sql_text
 from .grid import file_identity
 from .log_coverage import coverage_of
 from .log_layout import log_layout
+from .log_own import OTHERS, OWN, OwnSplit
 from .log_reasons import ReasonClasses
 from .log_scan import LogScan, csv_sql
 from .log_time import TIME_HINT, check_zone, detect_time, shape, zone_note
@@ -146,11 +147,13 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                    system: str | None = None, agency: str | None = None, source_tz: str | None = None,
                    tz: str | None = None, retention_days: int | None = None,
                    reason_rules: str | Path | ReasonRules | None = None, progress: bool = False,
-                   agencies: Crosswalk | None = None, complete: bool = False) -> AuditLogRead:
+                   agencies: Crosswalk | None = None, complete: bool = False,
+                   own_agency: str | None = None) -> AuditLogRead:
     """Count the searches of a row-level audit log by agency, system, day, reason category and query type.
 
     `complete` states that the log records every search from its first to its last day (no gaps, no
-    partial days): the coverage then takes that on trust, and a finding says so.
+    partial days): the coverage then takes that on trust, and a finding says so. `own_agency` (or the mapping's
+    own_agency) splits a network audit into the producing agency's own searches and the others' (log_own.py).
 
     >>> read_audit_log("network-audit.csv", profile="flock-network-audit", tz="America/Los_Angeles",
     ...                retention_days=30)  # doctest: +SKIP
@@ -160,7 +163,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
         raise InputError("there is no such file", file=str(path), hint="Check the path.")
     log_mapping = resolve_mapping(profile, mapping)
     rules = reason_rules if isinstance(reason_rules, ReasonRules) else load_reason_rules(reason_rules)
-    classes = ReasonClasses(rules, agencies or load_crosswalk())
+    crosswalk = agencies or load_crosswalk()
+    classes = ReasonClasses(rules, crosswalk)
     source_tz, tz = check_zone(source_tz, "--source-tz"), check_zone(tz, "--tz")
     if retention_days is not None and (not isinstance(retention_days, int) or retention_days < 1):
         raise UsageError(f"--retention-days must be a whole number of days (1 or more), not {retention_days!r}",
@@ -192,6 +196,14 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     else:
         raise UsageError(f"{log_mapping.origin} names no system", file=file_name,
                          hint="Pass --system with the database or network the log is about.")
+    own_name = (own_agency if own_agency is not None else log_mapping.own_agency or "").strip() or None
+    own = None
+    if own_name is not None:
+        option = "--own-agency" if own_agency is not None else f"own_agency of {log_mapping.origin}"
+        if "agency" not in columns:
+            raise UsageError(f"{option} is for network audits, whose rows name the searching agency; this log has "
+                             "no agency column", file=file_name, hint="Leave out --own-agency.")
+        own = OwnRows(OwnSplit(own_name, option), crosswalk, file_name, header("agency"))
     if retention_days is not None and not ({"lookback", "lookback_start"} & set(columns)):
         raise UsageError(f"--retention-days needs a look-back window, and {log_mapping.origin} finds none in "
                          "this file", file=file_name, hint="Leave out --retention-days, or map lookback.")
@@ -240,9 +252,14 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
             if "reason" in columns:
                 findings.append(_classify_new_reasons(connection, classes))
             users_system = labels["system"] if user_findings and "system" not in columns else None
+            own_findings: list[Finding] = []
             rows_read, day_counts = _write_counts(connection, scan, labels, classes, header("time"), counts.path,
-                                                  users_system)
+                                                  users_system, own, own_findings)
         coverage, coverage_findings = coverage_of(day_counts, complete)
+        if own is not None:  # both views record every search of the log's days
+            coverage = tuple((view, start, end) for system, start, end in coverage
+                             for view in own.split.systems(system))
+        findings += own_findings
         findings += coverage_findings + user_findings
         sha256, size_bytes = identity.result()
     except BaseException:
@@ -254,7 +271,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     options = {"mapping": log_mapping.origin, "view": log_mapping.view, "system": system_value or None,
                "agency": agency, "source_tz": source_tz, "tz": tz, "retention_days": retention_days,
                "reason_rules": rules.describe(), "reason_rules_sha256": rules.fingerprint(),
-               "time_format": time_parse.fmt, "time_zone_suffix": time_parse.kind, "complete": complete}
+               "time_format": time_parse.fmt, "time_zone_suffix": time_parse.kind, "complete": complete,
+               "own_agency": own_name}
     return AuditLogRead(grid=LogFile(file_name, sha256, size_bytes), reader=READER, counts=counts,
                         findings=findings, rows_read=rows_read, source_tz=source_tz, report_tz=tz,
                         options=options, mapping=log_mapping.origin, coverage=coverage, folder=folder)
@@ -419,11 +437,13 @@ def _classify_new_reasons(connection, classes: ReasonClasses) -> Finding:
 
 
 def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: ReasonClasses, time_header: str,
-                  path: Path, users_system: str | None) -> tuple[int, list[tuple]]:
+                  path: Path, users_system: str | None, own: OwnRows | None = None,
+                  findings: list[Finding] | None = None) -> tuple[int, list[tuple]]:
     """Label the cells, give each its reason class, and write the day-level observations to `path` (Parquet),
     with the distinct users per agency (table user_counts) over the whole log when `users_system` is given.
+    With `own`, the producing agency's searches and the others' become two systems (log_own.py).
 
-    Returns the rows read and the searches per system and day (for the coverage).
+    Returns the rows read and the searches per system and day (for the coverage, before any split).
     """
     trimmed = "".join(f", trim({dimension}) AS v_{dimension}" for dimension in scan.as_written)
     if scan.has_reason:
@@ -451,6 +471,8 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
         connection.execute("DROP TABLE new_reasons")
     day_counts = connection.execute("SELECT system, day, sum(searches)::BIGINT FROM day_cells "
                                     "GROUP BY ALL ORDER BY ALL").fetchall()
+    if own is not None:  # after the day counts: both views cover the whole log's days
+        users_system = _split_own(connection, own, users_system, day_counts, findings)
     counted = ["SELECT 'searches' AS measure, agency, system, day AS period_start, day + 1 AS period_end, class, "
                "query_type, searches AS value, 'exact' AS qualifier FROM day_cells"]
     counted += [f"SELECT '{measure}', agency, system, day, day + 1, NULL, NULL, sum({column}), "
@@ -476,6 +498,37 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
         COPY (SELECT {', '.join(selects)} FROM ({' UNION ALL '.join(counted)}) o LEFT JOIN classes k USING (class))
         TO {sql_text(str(path))} (FORMAT parquet)""")
     return int(rows_read or 0), day_counts
+
+
+@dataclass(frozen=True)
+class OwnRows:
+    """--own-agency for one read: the split, the crosswalk that matches names, where the names stand."""
+
+    split: OwnSplit
+    crosswalk: Crosswalk
+    file_name: str
+    column: str
+
+
+def _split_own(connection, own: OwnRows, users_system: str | None, day_counts: list[tuple],
+               findings: list[Finding]) -> str | None:
+    """Move the producing agency's cells to its own system, the others' to theirs; return the users' system SQL."""
+    labels = [row[0] for row in connection.execute(
+        "SELECT DISTINCT agency FROM day_cells WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
+    matched = own.split.matching(labels, own.crosswalk)
+    if not matched:
+        raise own.split.refuse(labels, own.file_name, own.column)
+    connection.execute("CREATE TEMP TABLE own_agencies AS SELECT unnest($1::VARCHAR[]) AS agency", [matched])
+    is_own = "agency IN (SELECT agency FROM own_agencies)"
+    suffix = f"CASE WHEN {is_own} THEN {sql_text(OWN)} ELSE {sql_text(OTHERS)} END"
+    own_count, others = connection.execute(f"SELECT coalesce(sum(searches) FILTER (WHERE {is_own}), 0), "
+                                           f"coalesce(sum(searches) FILTER (WHERE NOT coalesce({is_own}, false)), 0) "
+                                           "FROM day_cells").fetchone()
+    connection.execute(f"UPDATE day_cells SET system = system || {suffix}")
+    systems = sorted({system for system, _, _ in day_counts})
+    findings.append(own.split.finding(systems[0] if len(systems) == 1 else "each system", int(own_count),
+                                      int(others), matched))
+    return None if users_system is None else f"{users_system} || {suffix}"
 
 
 # A user id that says nothing: blank, or a redaction mark ("***", "* * *", "###", "REDACTED", "[REDACTED]").

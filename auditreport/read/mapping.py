@@ -47,7 +47,7 @@ MAPPED_DIMENSIONS = {
     "lookback_end": "end of the look-back window",
     "users": "the searching user: distinct users are counted, never stored",
 }
-TOP_KEYS = ("name", "description", "view", "system", "dropped", "layouts", "columns", "time")
+TOP_KEYS = ("name", "description", "view", "system", "own_agency", "dropped", "layouts", "columns", "time")
 TIME_KEYS = ("format", "lookback_format")
 MAPPING_HINT = "See auditreport/profiles/flock-network-audit.toml for a complete mapping."
 SAMPLE_BYTES = 256 * 1024
@@ -68,6 +68,7 @@ class Mapping:
     layouts: tuple[tuple[str, ...], ...] = ()     # column orders of files without a header row
     system: str | None = None                     # default system
     view: str | None = None                       # whose searches: "own", "network", "organization"
+    own_agency: str | None = None                 # the producing agency, in a network audit (--own-agency)
     description: str = ""
     time_format: str | None = None                # strptime format of `time` (zone suffix excluded)
     lookback_format: str | None = None
@@ -145,11 +146,12 @@ def mapping_from_dict(data: dict, origin: str) -> Mapping:
         if key in time and not _valid_format(time[key]):
             raise _fail(f"[time] {key} {time[key]!r} is not a strptime format", origin,
                         'Write it like "%Y-%m-%d %H:%M:%S".')
-    for key in ("name", "description", "view", "system"):
+    for key in ("name", "description", "view", "system", "own_agency"):
         if key in data and not isinstance(data[key], str):
             raise _fail(f"{key} must be text", origin)
     return Mapping(name=data.get("name") or origin, columns=dict(columns), dropped=dropped, layouts=layouts,
                    system=data.get("system"), view=data.get("view"), description=data.get("description", ""),
+                   own_agency=data.get("own_agency"),
                    time_format=time.get("format"), lookback_format=time.get("lookback_format"), origin=origin)
 
 
