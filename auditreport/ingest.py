@@ -61,8 +61,9 @@ def ingest_options(**keywords) -> IngestOptions:
 
 
 def read_file(path: str | Path, options: IngestOptions, *, progress: bool = False,
-              agencies: Crosswalk | None = None) -> tuple[SourceInfo, object]:
-    """Read and check one file without touching any database: its SourceInfo and what was read."""
+              agencies: Crosswalk | None = None, search_ids=None) -> tuple[SourceInfo, object]:
+    """Read and check one file without writing to any database: its SourceInfo and what was read. A log with
+    search ids is told apart from earlier sources by `search_ids` (Store.search_ids), when given."""
     if options.is_audit_log:
         from .read.audit_log import read_audit_log
 
@@ -73,10 +74,11 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
                               agency=options.agency, source_tz=options.source_tz, tz=options.tz,
                               retention_days=options.retention_days, reason_rules=options.reason_rules,
                               progress=progress, agencies=agencies, complete=options.complete,
-                              own_agency=options.own_agency)
+                              own_agency=options.own_agency, search_ids=search_ids)
         source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
                             request_id=options.request, options=read.options, source_tz=read.source_tz,
-                            report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage)
+                            report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage,
+                            search_keys=read.search_keys, counted_before=tuple(read.counted_before.items()))
         return source, read
     if options.tz or options.source_tz or options.retention_days or options.complete or options.own_agency:
         raise UsageError("--tz, --source-tz, --retention-days, --complete and --own-agency are for audit logs",
@@ -112,7 +114,9 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
     if existing is not None:
         return existing
     crosswalk = crosswalk or project_crosswalk(store.path)
-    source, read = read_file(path, options, progress=progress, agencies=crosswalk)
+    replacing = store.find_source(file_identity(path)[0], "") if options.replace and options.is_audit_log else None
+    source, read = read_file(path, options, progress=progress, agencies=crosswalk,
+                             search_ids=store.search_ids(replacing) if options.is_audit_log else None)
     try:
         observations = read.counts if options.is_audit_log else read.observations
         screened = screen(store, source, observations, read.findings, crosswalk, options)

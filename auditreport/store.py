@@ -21,12 +21,13 @@ from .model import (COVERAGE_COLUMNS, FINDING_COLUMNS, MEASURES, OBSERVATION_COL
 from .labels import PLACEHOLDER_PATTERN
 from .privacy import guard_observation_file, guard_observations
 from .read.log_coverage import coverage_of
+from . import store_overlap
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_DB = "auditreport.duckdb"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MEMORY_LIMIT = "384MB"  # a 10M-row audit log (2.4M observations) ingests in about 420 MB of peak memory
 
 MIGRATIONS = {
@@ -40,6 +41,7 @@ MIGRATIONS = {
     2: ["ALTER TABLE observations ADD COLUMN on_behalf_of VARCHAR"],  # agencies named in reason text
     3: ["CREATE TABLE coverage (" + ", ".join(f"{c.name} {c.sql_type}" for c in COVERAGE_COLUMNS) + ")"],
     4: [lambda connection: _coverage_by_rule(connection)],  # gaps and partial days by one rule, for older logs
+    5: store_overlap.MIGRATION,  # searches counted once across sources: search-id hashes, shared days
 }
 
 
@@ -80,6 +82,8 @@ class SourceInfo:
     report_tz: str | None = None
     rows_read: int | None = None
     coverage: tuple[tuple[str, date, date], ...] = ()  # (system, start, end): every search recorded there
+    search_keys: Path | None = None  # keyed hashes of the search ids counted (Parquet; store_overlap.py)
+    counted_before: tuple[tuple[int, int], ...] = ()  # (earlier source, searches of it met again, not counted)
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,8 @@ class Store:
         existing = self.find_source(source.sha256, source.sheet)
         if existing is not None and not replace:
             return IngestResult(existing, source.file_name, True, 0, 0)
+        if existing is not None:
+            store_overlap.refuse_if_relied_on(self.connection, existing, "replaced")
         if isinstance(observations, ObservationFile):
             select, distinct = guard_observation_file(self.connection, observations, source.file_name, replacements)
             _check_values(distinct, source.file_name)
@@ -230,14 +236,19 @@ class Store:
         if row is None:
             raise UsageError(f"there is no source {source_id} in this database",
                              hint="List the sources with: auditreport sources --format table.")
+        store_overlap.refuse_if_relied_on(self.connection, source_id, "removed")
         with self.transaction() as connection:
             self._delete_source(connection, source_id)
         self.generation += 1
         return row[0]
 
+    def search_ids(self, replacing: int | None = None) -> store_overlap.StoredIds:
+        """The search-id hashes earlier sources counted, for a log's reader (but those of the source replaced)."""
+        return store_overlap.StoredIds(self.connection, replacing)
+
     @staticmethod
     def _delete_source(connection, source_id: int) -> None:
-        for table in ("findings", "coverage", "observations", "sources"):
+        for table in ("findings", "coverage", "observations", *store_overlap.TABLES, "sources"):
             connection.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])
 
     def placeholders_taken(self) -> dict[str, int]:
@@ -265,7 +276,8 @@ class Store:
                 columns.append(f"CASE WHEN {table}.read IS NULL THEN i.{name} ELSE {table}.stored END AS {name}")
             else:
                 columns.append(f"i.{name}")
-        return f"SELECT {', '.join(columns)} FROM incoming_observations i {' '.join(joins)}"
+        return (f"SELECT {', '.join(columns)} FROM incoming_observations i {' '.join(joins)} "
+                f"WHERE {store_overlap.SHARED_DAY_FILTER}")
 
     def _insert(self, source: SourceInfo, findings: list[Finding], replacements: dict[str, dict],
                 replacing: int | None = None) -> IngestResult:
@@ -278,21 +290,25 @@ class Store:
                 [source_id, source.file_name, source.sha256, source.size_bytes, source.sheet, source.request_id,
                  source.reader, json.dumps(source.options or {}, sort_keys=True), source.source_tz,
                  source.report_tz, source.rows_read, _now()])
+            shared = store_overlap.shared_days(connection, source_id, source.reader, source.options or {})
             inserted = self.row(f"INSERT INTO observations BY NAME {self._screened_select(replacements)}",
                                 [source_id])[0]
             if source.coverage:
                 connection.executemany("INSERT INTO coverage VALUES (?, ?, ?, ?)",
                                        [[source_id, system, start, end] for system, start, end in source.coverage])
-            overlaps = self._overlap_findings(source_id)
-            all_findings = list(findings) + overlaps
+            store_overlap.store_keys(connection, source_id, source.search_keys, dict(source.counted_before))
+            overlaps = self._overlap_findings(source_id, store_overlap.id_partners(connection, source_id,
+                                                                                  source.options or {}))
+            all_findings = list(findings) + shared + overlaps
             if all_findings:
                 connection.executemany("INSERT INTO findings VALUES (?, ?, ?, ?)",
                                        [[source_id, f.location, f.kind, f.message] for f in all_findings])
         self.generation += 1
         return IngestResult(source_id, source.file_name, False, inserted, len(all_findings))
 
-    def _overlap_findings(self, source_id: int) -> list[Finding]:
-        """Counts of the same thing from two files would be added twice: say so at ingest.
+    def _overlap_findings(self, source_id: int, told_apart: list[int]) -> list[Finding]:
+        """Counts of the same thing from two files would be added twice: say so at ingest. Sources whose searches
+        were told apart from this one's by search id (`told_apart`) never overlap it.
 
         Both checks first ask whether an overlap is possible at all, so that a log's millions of day-level
         observations are never joined with themselves for nothing.
@@ -300,8 +316,9 @@ class Store:
         findings: list[Finding] = []
         other_source = self.row("""
             SELECT 1 FROM observations o
-            WHERE o.source_id <> ? AND o.system IN (SELECT DISTINCT system FROM observations WHERE source_id = ?)
-            LIMIT 1""", [source_id, source_id])
+            WHERE o.source_id <> $1 AND o.source_id NOT IN (SELECT unnest($3::INTEGER[]))
+              AND o.system IN (SELECT DISTINCT system FROM observations WHERE source_id = $2)
+            LIMIT 1""", [source_id, source_id, told_apart])
         if other_source:
             # Pairs of overlapping observations, in three disjoint parts so that no part joins day with day
             # by range: identical periods (days with days) by equality; then the rare longer periods.
@@ -311,8 +328,9 @@ class Store:
             overlap = ("o.period_start < n.period_end AND n.period_start < o.period_end "
                        "AND NOT (o.period_start = n.period_start AND o.period_end = n.period_end)")
             rows = self.connection.execute(f"""
-                WITH n AS (SELECT * FROM observations WHERE source_id = ?),
-                     o AS (SELECT * FROM observations WHERE source_id <> ?
+                WITH n AS (SELECT * FROM observations WHERE source_id = $1),
+                     o AS (SELECT * FROM observations WHERE source_id <> $2
+                           AND source_id NOT IN (SELECT unnest($3::INTEGER[]))
                            AND system IN (SELECT DISTINCT system FROM n)),
                      n_long AS (SELECT * FROM n WHERE period_end <> period_start + 1),
                      o_long AS (SELECT * FROM o WHERE period_end <> period_start + 1),
@@ -329,7 +347,7 @@ class Store:
                                        p.query_type)),
                        arg_min(p.period_label, p.period_start)
                 FROM pairs p JOIN sources s ON s.source_id = p.other_source_id
-                GROUP BY ALL ORDER BY ALL""", [source_id, source_id]).fetchall()
+                GROUP BY ALL ORDER BY ALL""", [source_id, source_id, told_apart]).fetchall()
             findings += [Finding(f"{agency or 'all agencies'}, {system}", "overlapping_sources",
                                  f"{cells} {measure} observation(s) from {period} on overlap {file_name}; "
                                  "sums over both files would count the same searches twice.")

@@ -14,7 +14,8 @@ from auditreport.store import IngestResult, SCHEMA_VERSION, SourceInfo, Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COPLINK = Path(__file__).parent.parent / "sample_logs" / "coplink-region-outside-agency-queries-2017-2019.csv"
-TABLES = ("coverage", "findings", "observations", "schema_migrations", "sources")
+TABLES = ("coverage", "findings", "hash_key", "observations", "schema_migrations", "search_keys", "source_overlaps",
+          "sources")
 
 
 def source_info(read: TableRead, **options) -> SourceInfo:
@@ -341,7 +342,9 @@ def test_a_database_of_schema_3_gets_its_log_coverage_by_the_gap_rule(tmp_path):
                                                   period_end = (SELECT max(period_end) FROM coverage)""")
         connection.execute("DELETE FROM findings WHERE kind = 'coverage_gap'")
         connection.execute("INSERT INTO findings VALUES (1, '2025-01-01', 'coverage_gap', 'one empty day')")
-        connection.execute("DELETE FROM schema_migrations WHERE version = 4")
+        connection.execute("DELETE FROM schema_migrations WHERE version >= 4")
+        for table in ("hash_key", "search_keys", "source_overlaps"):  # schema 5's
+            connection.execute(f"DROP TABLE {table}")
     with auditreport.open_db(path, read_only=True) as db:  # opened to read: upgraded once, then read
         assert db.counts(by=None, grain="quarter").table[["period", "complete"]].values.tolist() == expected
         gaps = db.findings().query("kind == 'coverage_gap'")

@@ -35,6 +35,7 @@ from ..rules import ReasonRules, load_reason_rules
 from ..sql import sql_text
 from .grid import file_identity
 from .log_coverage import coverage_of
+from .log_ids import REDACTED_ID, KnownIds, check_ids, key_sql, write_new_keys
 from .log_layout import log_layout
 from .log_own import OTHERS, OWN, OwnSplit
 from .log_reasons import ReasonClasses
@@ -79,6 +80,10 @@ class AuditLogRead:
     # (system, first day, day after the last day) with a search: the log records every search in between,
     # so a day there without a row is a day without searches (SourceInfo.coverage)
     coverage: tuple[tuple[str, date, date], ...] = ()
+    # the keyed hashes of the search ids this source counts (Parquet, log_ids.py), and the searches it found
+    # already counted by earlier sources (source id -> searches)
+    search_keys: Path | None = None
+    counted_before: dict[int, int] = field(default_factory=dict)
     folder: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
     @cached_property
@@ -148,12 +153,14 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                    tz: str | None = None, retention_days: int | None = None,
                    reason_rules: str | Path | ReasonRules | None = None, progress: bool = False,
                    agencies: Crosswalk | None = None, complete: bool = False,
-                   own_agency: str | None = None) -> AuditLogRead:
+                   own_agency: str | None = None, search_ids: KnownIds | None = None) -> AuditLogRead:
     """Count the searches of a row-level audit log by agency, system, day, reason category and query type.
 
     `complete` states that the log records every search from its first to its last day (no gaps, no
     partial days): the coverage then takes that on trust, and a finding says so. `own_agency` (or the mapping's
     own_agency) splits a network audit into the producing agency's own searches and the others' (log_own.py).
+    With a search id column, each search is counted once: `search_ids` (the store's) gives the key of the hashes
+    and those of earlier sources (log_ids.py); without it, a search repeated in this file is still counted once.
 
     >>> read_audit_log("network-audit.csv", profile="flock-network-audit", tz="America/Los_Angeles",
     ...                retention_days=30)  # doctest: +SKIP
@@ -233,6 +240,20 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 connection.execute("INSERT INTO known_reasons SELECT unnest($1), unnest($2)",
                                    [list(sample_reasons), list(sample_reasons.values())])
             source = csv_sql(path, layout, sample.encoding)
+            ids = None
+            if "search_id" in columns:
+                key = search_ids.key if search_ids is not None else os.urandom(32)
+                known = Path(folder.name) / "known-keys.parquet"
+                scope = (system_value or None, agency.strip() if agency and agency.strip() else None)
+                has_known = search_ids is not None and search_ids.export(*scope, known)
+                try:
+                    ids = check_ids(connection, source, scan.raw("search_id"), scan.raw("time"),
+                                    scan.parsed["wall_time"], key, header("search_id"), known if has_known else None)
+                except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
+                    raise _duckdb_error(error, file_name) from None
+                if ids.flagged:
+                    scan.search_key = key_sql(scan.raw("search_id"), key, header("search_id"))
+                findings += ids.findings
             try:
                 connection.execute(f"CREATE TEMP TABLE cells AS {scan.sql(source)}")
             except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
@@ -255,6 +276,10 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
             own_findings: list[Finding] = []
             rows_read, day_counts = _write_counts(connection, scan, labels, classes, header("time"), counts.path,
                                                   users_system, own, own_findings)
+            search_keys = None
+            if ids is not None:
+                search_keys = Path(folder.name) / "search-keys.parquet"
+                write_new_keys(connection, search_keys)
         coverage, coverage_findings = coverage_of(day_counts, complete)
         if own is not None:  # both views record every search of the log's days
             coverage = tuple((view, start, end) for system, start, end in coverage
@@ -272,10 +297,11 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                "agency": agency, "source_tz": source_tz, "tz": tz, "retention_days": retention_days,
                "reason_rules": rules.describe(), "reason_rules_sha256": rules.fingerprint(),
                "time_format": time_parse.fmt, "time_zone_suffix": time_parse.kind, "complete": complete,
-               "own_agency": own_name}
+               "own_agency": own_name, "search_ids": "search_id" in columns or None}
     return AuditLogRead(grid=LogFile(file_name, sha256, size_bytes), reader=READER, counts=counts,
                         findings=findings, rows_read=rows_read, source_tz=source_tz, report_tz=tz,
-                        options=options, mapping=log_mapping.origin, coverage=coverage, folder=folder)
+                        options=options, mapping=log_mapping.origin, coverage=coverage, search_keys=search_keys,
+                        counted_before=ids.counted_before if ids is not None else {}, folder=folder)
 
 
 # -- after the scan: checks, findings, reasons, counts --------------------------------------------------------
@@ -286,6 +312,8 @@ def _time_checks(connection, scan: LogScan, source: str, file_name: str, time_he
         "SELECT coalesce(sum(searches), 0), coalesce(sum(searches) FILTER (WHERE untimed = 1), 0), "
         "coalesce(sum(searches) FILTER (WHERE untimed = 2), 0), coalesce(sum(searches) FILTER (WHERE untimed = 3), 0) "
         "FROM cells").fetchone()
+    if counted == 0 and scan.search_key is not None:  # every search was counted before (a re-release)
+        return findings
     if counted == 0:
         raise InputError("the file has no rows of searches", file=file_name, hint="Ingest the log as exported.")
     if unreadable:  # the only second read of the file, to name the first bad row before stopping
@@ -529,10 +557,6 @@ def _split_own(connection, own: OwnRows, users_system: str | None, day_counts: l
     findings.append(own.split.finding(systems[0] if len(systems) == 1 else "each system", int(own_count),
                                       int(others), matched))
     return None if users_system is None else f"{users_system} || {suffix}"
-
-
-# A user id that says nothing: blank, or a redaction mark ("***", "* * *", "###", "REDACTED", "[REDACTED]").
-REDACTED_ID = r"^[\s*#]*$|^\[?\s*redacted\s*\]?$"
 
 
 def _distinct_users(connection, agency_label: str, agency_column: bool) -> list[Finding]:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from ..sql import sql_text
+from .log_ids import deduplicated
 from .log_layout import LogLayout
 from .log_time import TimeParse, detect_time, local_sql, wall_sql
 from .mapping import Mapping
@@ -46,6 +47,7 @@ class LogScan:
         self.as_written = [d for d in ("agency", "system", "query_type") if d in self.columns]
         self.measures: list[tuple[str, str]] = []  # (measure, its count in cells)
         self.lower_bounds: dict[str, str] = {}      # a measure's count -> the count of rows that may belong to it
+        self.search_key: str | None = None         # SQL of a row's search key, when some rows are to be dropped
         if "networks" in self.columns:
             self.measures.append(("searches_multi_network", "multi_network"))
             self.lower_bounds["multi_network"] = "networks_unknown"
@@ -101,15 +103,19 @@ class LogScan:
     def rows_sql(self, source: str) -> str:
         """Every row of the file, with its _row_values (the time parsed once per row)."""
         values = self._row_values()
-        read_columns = ", ".join(self.raw(d) for d in self.columns if d not in self._unread)
+        read = [self.raw(d) for d in self.columns if d not in self._unread]
+        rows = f"SELECT {', '.join(read)} FROM {source}"
+        if self.search_key is not None:  # rows counted from another source, or repeated in this one (log_ids.py)
+            rows = deduplicated(f"SELECT {', '.join(read)}, {self.search_key} AS search_key FROM {source}",
+                                "search_key", read)
         return (f"SELECT {', '.join(f'{sql} AS {name}' for name, sql in values.items())} "
                 f"FROM (SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in self.parsed.items())} "
-                f"FROM (SELECT {read_columns} FROM {source}))")
+                f"FROM ({rows}))")
 
     @property
     def _unread(self) -> set[str]:
-        return {"devices"} | (set() if self.retention_days is not None else {"lookback", "lookback_start",
-                                                                             "lookback_end"})
+        return {"devices", "search_id"} | (set() if self.retention_days is not None else {"lookback", "lookback_start",
+                                                                                          "lookback_end"})
 
     def sql(self, source: str) -> str:
         keys = [*self.as_written, "day", "untimed"] + (["known_class", "reason"] if self.has_reason else [])

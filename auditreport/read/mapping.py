@@ -46,6 +46,7 @@ MAPPED_DIMENSIONS = {
     "lookback_start": "start of the look-back window",
     "lookback_end": "end of the look-back window",
     "users": "the searching user: distinct users are counted, never stored",
+    "search_id": "the search's id: kept only as a keyed hash, so that a search is counted once across files",
 }
 TOP_KEYS = ("name", "description", "view", "system", "own_agency", "dropped", "layouts", "columns", "time")
 TIME_KEYS = ("format", "lookback_format")

@@ -1,0 +1,121 @@
+"""Each search counted once, across files and within one: search ids kept only as keyed hashes.
+
+Monthly releases overlap (an April file that runs into 1 May), a log is produced twice in one file, a request
+is answered again with the same rows. Where a log has a search id (the mapping's `search_id`), each id becomes
+an HMAC-SHA256 (truncated to 128 bits) under a random key that lives in the database; the id itself is never
+kept. Before the scan, one pass over the id column finds the ids this file repeats and the ids an earlier source
+of the same system (and --agency) already counted; the scan then drops the rows already counted and keeps one
+row of each repeated id. Both become findings with their numbers.
+
+The key never leaves DuckDB as text: the HMAC is computed there, as SHA-256 over the key's inner and outer pads
+(RFC 2104), so that ten million ids cost one SQL expression, not ten million Python calls.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..model import Finding
+from ..sql import sql_text
+
+KEY_BYTES = 32
+BLOCK = 64         # SHA-256's block: the key is padded to it
+KEPT_HEX = 32      # hex digits kept of each HMAC: 128 bits, no collision among any number of searches a log holds
+REDACTED_ID = r"^[\s*#]*$|^\[?\s*redacted\s*\]?$"  # blank, "***", "* * *", "###", "REDACTED", "[REDACTED]"
+
+
+class KnownIds(Protocol):
+    """What the store offers a reader: the database's key, and the hashes earlier sources counted."""
+
+    key: bytes
+
+    def export(self, system: str | None, agency: str | None, path: Path) -> bool:
+        """Write (search_key, source_id) of the earlier sources of this system and agency to `path` (Parquet);
+        False when there are none."""
+
+
+def hmac_sql(cell: str, key: bytes) -> str:
+    """SQL for the kept HMAC of a text cell (a BLOB of 16 bytes); NULL for NULL."""
+    padded = key.ljust(BLOCK, b"\x00")
+    inner = bytes(b ^ 0x36 for b in padded).hex()
+    outer = bytes(b ^ 0x5C for b in padded).hex()
+    return (f"unhex(substr(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({cell})))), "
+            f"1, {KEPT_HEX}))")
+
+
+def key_sql(cell: str, key: bytes, header: str) -> str:
+    """The search key of a row: NULL where the id says nothing (blank, redacted, a repeated header row)."""
+    trimmed = f"trim({cell})"
+    return (f"CASE WHEN regexp_matches(lower(coalesce({trimmed}, '')), '{REDACTED_ID}') OR {trimmed} = "
+            f"{sql_text(header)} THEN NULL ELSE {hmac_sql(trimmed, key)} END")
+
+
+@dataclass
+class IdCheck:
+    """The outcome of the pass over the ids: what the scan must drop, and what the store will keep."""
+
+    flagged: int = 0                               # ids repeated in the file or counted before (table flagged_keys)
+    counted_before: dict[int, int] = field(default_factory=dict)  # earlier source -> its searches met again
+    repeated_rows: int = 0                         # rows that repeat another row's id
+    findings: list[Finding] = field(default_factory=list)
+
+
+def check_ids(connection, source: str, id_cell: str, time_cell: str, wall_time: str, key: bytes, id_header: str,
+              known: Path | None) -> IdCheck:
+    """One pass over the id column, of the rows whose search time reads (`wall_time`, SQL over `time_cell`):
+    table file_keys (search_key, n) and table flagged_keys (search_key, flag 'already' or 'repeated') for the scan.
+    A row whose time does not read is never dropped as a repeat: the scan stops at it, as it would without ids."""
+    connection.execute(f"""
+        CREATE TEMP TABLE file_keys AS
+        SELECT search_key, count(*) AS n FROM (
+            SELECT {key_sql(id_cell, key, id_header)} AS search_key FROM (SELECT {id_cell}, {time_cell} FROM {source})
+            WHERE {wall_time} IS NOT NULL)
+        WHERE search_key IS NOT NULL GROUP BY ALL""")
+    earlier = (f"(SELECT search_key, min(source_id) AS source_id FROM read_parquet({sql_text(str(known))}) "
+               "GROUP BY ALL)" if known is not None else
+               "(SELECT NULL::BLOB AS search_key, NULL::INTEGER AS source_id WHERE false)")
+    connection.execute(f"""
+        CREATE TEMP TABLE flagged_keys AS
+        SELECT f.search_key, CASE WHEN k.source_id IS NOT NULL THEN 'already' ELSE 'repeated' END AS flag,
+               k.source_id, f.n
+        FROM file_keys f LEFT JOIN {earlier} k ON k.search_key = f.search_key
+        WHERE k.source_id IS NOT NULL OR f.n > 1""")
+    check = IdCheck()
+    check.flagged = connection.execute("SELECT count(*) FROM flagged_keys").fetchone()[0]
+    if not check.flagged:
+        return check
+    check.counted_before = dict(connection.execute(
+        "SELECT source_id, count(*) FROM flagged_keys WHERE flag = 'already' GROUP BY ALL ORDER BY ALL").fetchall())
+    check.repeated_rows = int(connection.execute(
+        "SELECT coalesce(sum(n - 1), 0) FROM flagged_keys WHERE flag = 'repeated'").fetchone()[0])
+    location = f'column "{id_header}"'
+    for source_id, searches in check.counted_before.items():
+        check.findings.append(Finding(location, "counted_before",
+                                      f"{searches} search(es) were already counted from source {source_id} (the same "
+                                      "search ids); they are not counted again."))
+    if check.repeated_rows:
+        check.findings.append(Finding(location, "repeated_search",
+                                      f"{check.repeated_rows} row(s) repeat the search id of another row of this file "
+                                      "(the same search listed again); each search is counted once."))
+    return check
+
+
+def write_new_keys(connection, path: Path) -> int:
+    """The keys this source counts (not those counted before), for the store; how many."""
+    connection.execute(f"""
+        COPY (SELECT f.search_key FROM file_keys f
+              WHERE NOT EXISTS (SELECT 1 FROM flagged_keys g WHERE g.search_key = f.search_key AND g.flag = 'already')
+              ORDER BY f.search_key)
+        TO {sql_text(str(path))} (FORMAT parquet)""")
+    return connection.execute(f"SELECT count(*) FROM read_parquet({sql_text(str(path))})").fetchone()[0]
+
+
+def deduplicated(rows: str, key: str, columns: list[str]) -> str:
+    """`rows` (a SELECT with `columns` and search_key `key`) without the rows whose id was counted before, and
+    with one row of each repeated id (the first in the order of its columns: the same search listed twice)."""
+    flagged = f"(SELECT r.*, g.flag FROM ({rows}) r LEFT JOIN flagged_keys g ON g.search_key = r.{key})"
+    listed = ", ".join(columns)
+    return (f"SELECT {listed} FROM {flagged} WHERE flag IS NULL "
+            f"UNION ALL SELECT {listed} FROM (SELECT DISTINCT ON ({key}) * FROM {flagged} WHERE flag = 'repeated' "
+            f"ORDER BY {key}, {listed})")
