@@ -202,6 +202,8 @@ FINDING_KINDS = {k.name: k for k in (
     FindingKind("blank_search_time", "Searches without a time, not counted", "counting"),
     FindingKind("implausible_search_time", "Searches at times that cannot be right, not counted", "counting"),
     FindingKind("repeated_header_row", "Repeated header rows, skipped", "counting"),
+    FindingKind("marker_only_rows", "Rows of only blank or redacted cells, skipped (not searches)", "counting"),
+    FindingKind("redacted_search_time", "Searches whose time was redacted, not counted", "completeness"),
     FindingKind("lookback_unreadable", "Look-back windows that could not be read", "counting"),
     FindingKind("networks_unreadable", "Numbers of networks that could not be read", "counting"),
     FindingKind("own_searches", "The producing agency's own searches, counted apart from others'", "counting"),

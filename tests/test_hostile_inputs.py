@@ -106,7 +106,7 @@ def test_a_long_agency_name_within_the_cell_limit_is_held_not_matched(tmp_path):
 def test_a_log_row_with_an_org_name_of_a_megabyte_is_held(tmp_path):
     rows = list(csv.reader(io.StringIO(SAMPLE_LOG.read_text(encoding="utf-8"))))
     planted = list(rows[5])
-    planted[1] = "Springfield Police " * 50_000
+    planted[0], planted[1] = "nw-planted", "Springfield Police " * 50_000  # a search of its own (its own id)
     path = tmp_path / "long-org.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([*rows, planted])

@@ -16,7 +16,7 @@ from auditreport.read.mapping import (MAPPED_DIMENSIONS, load_mapping, load_prof
                                       resolve_mapping)
 
 LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
-PERSONAL = {"ID", "Name", "License Plate", "Case #", "Filters", "Text Prompt", "Moderation"}
+PERSONAL = {"Name", "License Plate", "Case #", "Filters", "Text Prompt", "Moderation"}
 
 
 def test_shipped_profiles():
@@ -24,12 +24,13 @@ def test_shipped_profiles():
     network = load_profile("flock-network-audit")
     assert network.columns["time"] == "Search Time" and network.columns["agency"] == "Org Name"
     assert network.columns["lookback"] == "Time Frame"
+    assert network.columns["search_id"] == "ID"  # kept only as a keyed hash (read/log_ids.py)
     assert set(network.dropped) == PERSONAL
     assert [len(layout) for layout in network.layouts] == [14, 12, 11]
     assert load_profile("flock-organization-audit").view == "organization"
     search = load_profile("flock-search-audit")
     assert search.columns == {"time": "searchDate", "devices": "cameraCount", "networks": "networkCount",
-                              "reason": "reason", "users": "userId"}
+                              "reason": "reason", "users": "userId", "search_id": "id"}
     assert [len(layout) for layout in search.layouts] == [5, 5, 6]  # Eugene 2025; San Mateo 2026, with offenseType
     assert "agency" not in search.columns and search.system == "Flock ALPR (search audit)"
 
@@ -94,7 +95,7 @@ def test_missing_mapping_file_says_how_to_make_one(tmp_path):
 def test_propose_mapping_for_a_network_audit_drops_personal_columns():
     text = propose_mapping(LOGS / "network_audit_utc_suffix.csv")
     data = tomllib.loads(text)
-    assert set(data["dropped"]) == PERSONAL
+    assert set(data["dropped"]) == PERSONAL | {"ID"}  # fail-closed: an id column is for the reviewer to map
     assert data["columns"] == {"time": "Search Time", "agency": "Org Name", "query_type": "Search Type",
                                "reason": "Reason", "networks": "Total Networks Searched",
                                "devices": "Total Devices Searched", "lookback": "Time Frame"}

@@ -35,8 +35,9 @@ from ..rules import ReasonRules, load_reason_rules
 from ..sql import sql_text
 from .grid import file_identity
 from .log_coverage import coverage_of
-from .log_ids import REDACTED_ID, KnownIds, check_ids, key_sql, write_new_keys
+from .log_ids import KnownIds, check_ids, key_sql, write_new_keys
 from .log_layout import log_layout
+from .markers import SHIPPED, Markers
 from .log_own import OTHERS, OWN, OwnSplit
 from .log_reasons import ReasonClasses
 from .log_scan import LogScan, csv_sql
@@ -140,11 +141,11 @@ def _connect(progress: bool, spill: str) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def _label_sql(cell: str) -> str:
-    """A trimmed cell as a label: empty is unknown (NULL), a redaction mark is '(redacted)'; a byte-order mark
+def _label_sql(cell: str, markers: Markers) -> str:
+    """A trimmed cell as a label: empty is unknown (NULL), a redaction marker is '(redacted)'; a byte-order mark
     inside the file (two exports joined) is no part of a name."""
     cell = f"trim(replace({cell}, chr(65279), ''))"
-    return f"CASE WHEN {cell} = '' THEN NULL WHEN {cell} = '***' THEN '(redacted)' ELSE {cell} END"
+    return f"CASE WHEN {cell} = '' THEN NULL WHEN {markers.sql(cell)} THEN '(redacted)' ELSE {cell} END"
 
 
 # -- the read -------------------------------------------------------------------------------------------------
@@ -177,6 +178,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
         raise UsageError(f"--retention-days must be a whole number of days (1 or more), not {retention_days!r}",
                          hint="Example: --retention-days 30.")
     file_name = path.name
+    markers = SHIPPED.adding(log_mapping.redaction_markers)
     sample = read_sample(path)
     layout, findings = log_layout(sample, log_mapping, file_name)
     columns = layout.positions
@@ -189,7 +191,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
         if agency is not None:
             raise UsageError(f"this log names the searching agency in column {header('agency')!r}; "
                              "--agency is for logs of one agency's own searches", hint="Leave out --agency.")
-        agency_label = _label_sql("v_agency")
+        agency_label = _label_sql("v_agency", markers)
     elif agency is not None and agency.strip():
         agency_label = sql_text(agency.strip())
     else:
@@ -215,14 +217,14 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
         raise UsageError(f"--retention-days needs a look-back window, and {log_mapping.origin} finds none in "
                          "this file", file=file_name, hint="Leave out --retention-days, or map lookback.")
     labels = {"agency": agency_label, "system": system_label,
-              "query_type": _label_sql("v_query_type") if "query_type" in columns else "NULL::VARCHAR"}
+              "query_type": _label_sql("v_query_type", markers) if "query_type" in columns else "NULL::VARCHAR"}
 
     header_rows = 1 if layout.has_header else 0
     body = sample.records[header_rows:]
     time_values = [row[columns["time"]] for row in body if columns["time"] < len(row)]
     time_parse = detect_time(time_values, log_mapping.time_format, "search times", file_name,
                              f'"{header("time")}"', header_rows + 1)
-    scan = LogScan(layout, time_parse, header_rows, source_tz, tz, retention_days)
+    scan = LogScan(layout, time_parse, header_rows, source_tz, tz, retention_days, markers)
     if retention_days is not None:
         scan.add_lookback(body, log_mapping, file_name)
     # reasons met in the sample are classified before the scan, so that their rows group by class
@@ -248,11 +250,12 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 has_known = search_ids is not None and search_ids.export(*scope, known)
                 try:
                     ids = check_ids(connection, source, scan.raw("search_id"), scan.raw("time"),
-                                    scan.parsed["wall_time"], key, header("search_id"), known if has_known else None)
+                                    scan.parsed["wall_time"], key, header("search_id"), known if has_known else None,
+                                    markers)
                 except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
                     raise _duckdb_error(error, file_name) from None
                 if ids.flagged:
-                    scan.search_key = key_sql(scan.raw("search_id"), key, header("search_id"))
+                    scan.search_key = key_sql(scan.raw("search_id"), key, header("search_id"), markers)
                 findings += ids.findings
             try:
                 connection.execute(f"CREATE TEMP TABLE cells AS {scan.sql(source)}")
@@ -263,7 +266,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
             identity = hashing.submit(file_identity, path)
             user_findings = []
             if "users" in columns:
-                user_findings = _distinct_users(connection, agency_label, "agency" in columns)
+                user_findings = _distinct_users(connection, agency_label, "agency" in columns, markers)
                 connection.execute("DELETE FROM cells WHERE user_row")
             findings += _time_checks(connection, scan, source, file_name, header("time"))
             findings += _implausible_days(connection, header("time"))
@@ -308,10 +311,10 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
 def _time_checks(connection, scan: LogScan, source: str, file_name: str, time_header: str) -> list[Finding]:
     """Unreadable timestamps stop the ingest (with the first bad row); blank ones become a finding."""
     findings = []
-    counted, blank, headers, unreadable = connection.execute(
-        "SELECT coalesce(sum(searches), 0), coalesce(sum(searches) FILTER (WHERE untimed = 1), 0), "
-        "coalesce(sum(searches) FILTER (WHERE untimed = 2), 0), coalesce(sum(searches) FILTER (WHERE untimed = 3), 0) "
-        "FROM cells").fetchone()
+    counted, blank, headers, unreadable, markers_only, redacted = connection.execute(
+        "SELECT coalesce(sum(searches), 0), "
+        + ", ".join(f"coalesce(sum(searches) FILTER (WHERE untimed = {why}), 0)" for why in range(1, 6))
+        + " FROM cells").fetchone()
     if counted == 0 and scan.search_key is not None:  # every search was counted before (a re-release)
         return findings
     if counted == 0:
@@ -319,13 +322,12 @@ def _time_checks(connection, scan: LogScan, source: str, file_name: str, time_he
     if unreadable:  # the only second read of the file, to name the first bad row before stopping
         connection.execute("SET preserve_insertion_order = true")  # row_number() must follow the file
         row, cell = connection.execute(f"""
-            SELECT n, raw_time FROM (SELECT row_number() OVER () AS n, raw_time, local FROM ({scan.rows_sql(source)}))
-            WHERE local IS NULL AND coalesce(raw_time, '') <> '' AND raw_time <> {scan.repeated_header}
-            ORDER BY n LIMIT 1""").fetchone()
+            SELECT n, raw_time FROM (SELECT row_number() OVER () AS n, raw_time, untimed FROM ({scan.rows_sql(source)}))
+            WHERE untimed = 3 ORDER BY n LIMIT 1""").fetchone()
         raise InputError(f"{unreadable} search time(s) could not be read as timestamps (the first looks like "
                          f"{shape(cell)!r})", file=file_name, row=row + scan.header_rows, column=f'"{time_header}"',
                          hint=TIME_HINT)
-    if counted == blank + headers:
+    if counted == blank + headers + markers_only + redacted:
         raise InputError("no row has a search time", file=file_name, column=f'"{time_header}"', hint=TIME_HINT)
     if blank:
         findings.append(Finding(f'column "{time_header}"', "blank_search_time",
@@ -333,6 +335,14 @@ def _time_checks(connection, scan: LogScan, source: str, file_name: str, time_he
     if headers:
         findings.append(Finding(f'column "{time_header}"', "repeated_header_row",
                                 f"{headers} repeated header row(s) inside the file were skipped."))
+    if markers_only:
+        findings.append(Finding("file", "marker_only_rows",
+                                f"{markers_only} row(s) hold nothing but blank cells and redaction marks (such as "
+                                "'***') in the columns read: they are not searches, and were skipped."))
+    if redacted:
+        findings.append(Finding(f'column "{time_header}"', "redacted_search_time",
+                                f"{redacted} search(es) have a redacted time: they fall on no known day and are not "
+                                "counted."))
     if scan.offsets_counted:
         offsets = connection.execute("SELECT max(offsets) FROM cells").fetchone()[0]
         if offsets and offsets > 1:
@@ -559,7 +569,7 @@ def _split_own(connection, own: OwnRows, users_system: str | None, day_counts: l
     return None if users_system is None else f"{users_system} || {suffix}"
 
 
-def _distinct_users(connection, agency_label: str, agency_column: bool) -> list[Finding]:
+def _distinct_users(connection, agency_label: str, agency_column: bool, markers: Markers) -> list[Finding]:
     """How many distinct users searched, per agency (table user_counts): a number only; the ids never leave DuckDB.
 
     Redacted ids are not users: an agency whose ids are all redacted has an unknown number of users (never 0), and
@@ -571,7 +581,7 @@ def _distinct_users(connection, agency_label: str, agency_column: bool) -> list[
                count(DISTINCT user_id) FILTER (WHERE NOT redacted) AS users,
                count(*) FILTER (WHERE redacted) AS redacted_rows
         FROM (SELECT {trimmed}trim(user_id) AS user_id,
-                     regexp_matches(lower(trim(user_id)), '{REDACTED_ID}') AS redacted
+                     {markers.blank_or_marker_sql("user_id")} AS redacted
               FROM cells WHERE user_row)
         GROUP BY ALL""")
     counted = connection.execute("SELECT agency, users, redacted_rows FROM user_counts ORDER BY ALL").fetchall()

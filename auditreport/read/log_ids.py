@@ -18,11 +18,11 @@ from typing import Protocol
 
 from ..model import Finding
 from ..sql import sql_text
+from .markers import Markers
 
 KEY_BYTES = 32
 BLOCK = 64         # SHA-256's block: the key is padded to it
 KEPT_HEX = 32      # hex digits kept of each HMAC: 128 bits, no collision among any number of searches a log holds
-REDACTED_ID = r"^[\s*#]*$|^\[?\s*redacted\s*\]?$"  # blank, "***", "* * *", "###", "REDACTED", "[REDACTED]"
 
 
 class KnownIds(Protocol):
@@ -44,11 +44,11 @@ def hmac_sql(cell: str, key: bytes) -> str:
             f"1, {KEPT_HEX}))")
 
 
-def key_sql(cell: str, key: bytes, header: str) -> str:
+def key_sql(cell: str, key: bytes, header: str, markers: Markers) -> str:
     """The search key of a row: NULL where the id says nothing (blank, redacted, a repeated header row)."""
     trimmed = f"trim({cell})"
-    return (f"CASE WHEN regexp_matches(lower(coalesce({trimmed}, '')), '{REDACTED_ID}') OR {trimmed} = "
-            f"{sql_text(header)} THEN NULL ELSE {hmac_sql(trimmed, key)} END")
+    return (f"CASE WHEN {markers.blank_or_marker_sql(cell)} OR {trimmed} = {sql_text(header)} THEN NULL "
+            f"ELSE {hmac_sql(trimmed, key)} END")
 
 
 @dataclass
@@ -62,15 +62,15 @@ class IdCheck:
 
 
 def check_ids(connection, source: str, id_cell: str, time_cell: str, wall_time: str, key: bytes, id_header: str,
-              known: Path | None) -> IdCheck:
+              known: Path | None, markers: Markers) -> IdCheck:
     """One pass over the id column, of the rows whose search time reads (`wall_time`, SQL over `time_cell`):
     table file_keys (search_key, n) and table flagged_keys (search_key, flag 'already' or 'repeated') for the scan.
     A row whose time does not read is never dropped as a repeat: the scan stops at it, as it would without ids."""
     connection.execute(f"""
         CREATE TEMP TABLE file_keys AS
         SELECT search_key, count(*) AS n FROM (
-            SELECT {key_sql(id_cell, key, id_header)} AS search_key FROM (SELECT {id_cell}, {time_cell} FROM {source})
-            WHERE {wall_time} IS NOT NULL)
+            SELECT {key_sql(id_cell, key, id_header, markers)} AS search_key
+            FROM (SELECT {id_cell}, {time_cell} FROM {source}) WHERE {wall_time} IS NOT NULL)
         WHERE search_key IS NOT NULL GROUP BY ALL""")
     earlier = (f"(SELECT search_key, min(source_id) AS source_id FROM read_parquet({sql_text(str(known))}) "
                "GROUP BY ALL)" if known is not None else

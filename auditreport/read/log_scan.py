@@ -12,6 +12,7 @@ from .log_ids import deduplicated
 from .log_layout import LogLayout
 from .log_time import TimeParse, detect_time, local_sql, wall_sql
 from .mapping import Mapping
+from .markers import SHIPPED, Markers
 
 
 def csv_sql(path: Path, layout: LogLayout, encoding: str) -> str:
@@ -31,12 +32,13 @@ class LogScan:
     """
 
     def __init__(self, layout: LogLayout, time_parse: TimeParse, header_rows: int, source_tz: str | None,
-                 tz: str | None, retention_days: int | None):
+                 tz: str | None, retention_days: int | None, markers: Markers = SHIPPED):
         self.columns = layout.positions
         self.names = layout.names
         self.header_rows = header_rows
         self.time_header = layout.names[self.columns["time"]]
         self.retention_days = retention_days
+        self.markers = markers
         wall, offset = wall_sql(self.raw("time"), time_parse)
         self.parsed = {"wall_time": wall}  # computed once per row, in the innermost SELECT
         self.offsets_counted = offset not in (None, "0") and tz is None
@@ -80,10 +82,18 @@ class LogScan:
         """Per row: the cells counted, its time as read (`raw_time`), its local time and why it has none."""
         raw_time = f"trim({self.raw('time')})"
         values = {d: self.raw(d) for d in ("agency", "system", "query_type", "reason") if d in self.columns}
+        # a row whose every cell read is blank or a redaction marker is no search (the trailing rows of a release)
+        others = [self.raw(d) for d in self.columns if d not in self._unread and d != "time"]
+        nothing_else = " AND ".join(self.markers.blank_or_marker_sql(cell) for cell in others) or "true"
         values |= {"local": self.local, "raw_time": raw_time,
-                   # why a row has no time (NULL when it has one): 1 blank, 2 a repeated header row, 3 unreadable
-                   "untimed": (f"CASE WHEN wall_time IS NULL THEN CASE WHEN coalesce({raw_time}, '') = '' THEN 1 "
-                               f"WHEN {raw_time} = {self.repeated_header} THEN 2 ELSE 3 END END")}
+                   # why a row has no time (NULL when it has one): 1 blank, 2 a repeated header row, 3 unreadable,
+                   # 4 nothing but blank or redacted cells, 5 a redacted time
+                   "untimed": (f"CASE WHEN wall_time IS NULL THEN CASE "
+                               f"WHEN {self.markers.blank_or_marker_sql(raw_time)} AND {nothing_else} "
+                               f"AND NOT (coalesce({raw_time}, '') = '' AND {self._all_blank(others)}) THEN 4 "
+                               f"WHEN coalesce({raw_time}, '') = '' THEN 1 "
+                               f"WHEN {raw_time} = {self.repeated_header} THEN 2 "
+                               f"WHEN {self.markers.sql(raw_time)} THEN 5 ELSE 3 END END")}
         if "users" in self.columns:
             values["user_id"] = self.raw("users")
         if self.offsets_counted:
@@ -99,6 +109,10 @@ class LogScan:
             values["beyond"] = f"lookback_wall < wall_time - to_days({int(self.retention_days)})"
             values["lookback_read"] = "lookback_wall IS NOT NULL"
         return values
+
+    @staticmethod
+    def _all_blank(cells: list[str]) -> str:
+        return " AND ".join(f"coalesce(trim({cell}), '') = ''" for cell in cells) or "true"
 
     def rows_sql(self, source: str) -> str:
         """Every row of the file, with its _row_values (the time parsed once per row)."""
@@ -127,8 +141,8 @@ class LogScan:
             # 0, blank, redacted or not a number: how many networks is not known (Ukiah wrote 0 on every row)
             aggregates.append("count(*) FILTER (WHERE coalesce(networks, 0) = 0) AS networks_unknown")
             # a cell that is not a number, and not blank or redacted: TRIM only for the few without a number
-            aggregates.append("count(*) FILTER (WHERE networks IS NULL AND coalesce(trim(networks_text), '') "
-                              "NOT IN ('', '***')) AS networks_unreadable")
+            aggregates.append(f"count(*) FILTER (WHERE networks IS NULL AND NOT "
+                              f"{self.markers.blank_or_marker_sql('networks_text')}) AS networks_unreadable")
         if self.retention_days is not None:
             aggregates.append("count(*) FILTER (WHERE beyond) AS beyond_retention")
             aggregates.append("count(*) FILTER (WHERE NOT lookback_read) AS lookback_unreadable")

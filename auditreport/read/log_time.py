@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import InputError, UsageError
 from ..sql import sql_text
 from .mapping import header_key
+from .markers import SHIPPED
 
 TIME_SAMPLE = 500               # cells of the sample whose format is checked
-REDACTION_MARKS = ("***",)
 TIME_FORMATS = (  # tried in order on a sample when the mapping names no format; "iso" is a cast
     "iso", "%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%Y %I:%M %p",
     "%m/%d/%Y, %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%y %H:%M", "%Y/%m/%d %H:%M:%S",
@@ -80,7 +80,7 @@ def detect_time(values: list[str], declared: str | None, what: str, file_name: s
     """The format of a sample of time cells; a cell that fits no format stops the read, with its row."""
     skip = {"", header_key(column.strip('"'))}  # blank cells and repeated header rows are sorted out later
     cells = [(row, value.strip()) for row, value in enumerate(values[:TIME_SAMPLE], start=first_row)
-             if header_key(value) not in skip and value.strip() not in REDACTION_MARKS]
+             if header_key(value) not in skip and not SHIPPED.is_marker(value)]
     if not cells:
         return TimeParse("naive", declared or "iso")
     kinds = {_suffix_kind(value) for _, value in cells}

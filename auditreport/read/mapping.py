@@ -48,7 +48,8 @@ MAPPED_DIMENSIONS = {
     "users": "the searching user: distinct users are counted, never stored",
     "search_id": "the search's id: kept only as a keyed hash, so that a search is counted once across files",
 }
-TOP_KEYS = ("name", "description", "view", "system", "own_agency", "dropped", "layouts", "columns", "time")
+TOP_KEYS = ("name", "description", "view", "system", "own_agency", "dropped", "layouts", "columns", "time",
+            "redaction_markers")
 TIME_KEYS = ("format", "lookback_format")
 MAPPING_HINT = "See auditreport/profiles/flock-network-audit.toml for a complete mapping."
 SAMPLE_BYTES = 256 * 1024
@@ -70,6 +71,7 @@ class Mapping:
     system: str | None = None                     # default system
     view: str | None = None                       # whose searches: "own", "network", "organization"
     own_agency: str | None = None                 # the producing agency, in a network audit (--own-agency)
+    redaction_markers: tuple[str, ...] = ()       # more cells that mean "redacted" (read/markers.py)
     description: str = ""
     time_format: str | None = None                # strptime format of `time` (zone suffix excluded)
     lookback_format: str | None = None
@@ -90,9 +92,9 @@ def _fail(message: str, origin: str, hint: str = MAPPING_HINT) -> UsageError:
     return UsageError(message, file=origin, hint=hint)
 
 
-def _strings(value: object, what: str, origin: str) -> tuple[str, ...]:
+def _strings(value: object, what: str, origin: str, items: str = "column headers") -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise _fail(f"{what} must be a list of column headers", origin)
+        raise _fail(f"{what} must be a list of {items}", origin)
     return tuple(value)
 
 
@@ -153,6 +155,8 @@ def mapping_from_dict(data: dict, origin: str) -> Mapping:
     return Mapping(name=data.get("name") or origin, columns=dict(columns), dropped=dropped, layouts=layouts,
                    system=data.get("system"), view=data.get("view"), description=data.get("description", ""),
                    own_agency=data.get("own_agency"),
+                   redaction_markers=_strings(data.get("redaction_markers", []), "redaction_markers", origin,
+                                              "texts"),
                    time_format=time.get("format"), lookback_format=time.get("lookback_format"), origin=origin)
 
 
@@ -291,9 +295,9 @@ def _role(header: str) -> str | None:
 
 
 def filled_cells(values: list[str]) -> list[str]:
-    """The cells that hold something: not blank, not redacted ("***")."""
-    from .log_time import REDACTION_MARKS  # here, not at the top: log_time imports header_key from this module
-    return [value.strip() for value in values if value.strip() and value.strip() not in REDACTION_MARKS]
+    """The cells that hold something: not blank, not a redaction marker ("***", "[REDACTED]")."""
+    from .markers import SHIPPED
+    return [value.strip() for value in values if value.strip() and not SHIPPED.is_marker(value)]
 
 
 def looks_like_agencies(values: list[str]) -> bool:
