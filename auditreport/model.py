@@ -90,6 +90,9 @@ DIMENSIONS = {d.name: d for d in (
     Dimension("query_type", "Kind of search (person, vehicle, plate, ...)",
               ("query type", "query_type", "search type", "type of search", "type")),
     Dimension("on_behalf_of", "An agency named in the reason text ('assist ICE'), never the searching agency"),
+    Dimension("offense_type", "Offense type from Flock's list (its 2026 dropdown; several joined by ', '; a value "
+                              "outside the list reads 'other')"),
+    Dimension("moderation", "What the vendor's moderation did to a free-form search: allow, block or warn"),
     Dimension("parent", "The searching agency's parent in the crosswalk (ICE for HSI, DHS for ICE)",
               origin="crosswalk"),
     Dimension("department", "The top of the searching agency's hierarchy (DHS, DOJ; the agency itself if none)",
@@ -131,6 +134,8 @@ OBSERVATION_COLUMNS = (
     Column("cell_text", "VARCHAR", "The mark as printed when it was not a plain number (\"<10\", \"(b)(7)(E)\")"),
     Column("citation", "VARCHAR", "Where a published figure was published, when given"),
     Column("on_behalf_of", "VARCHAR", "Agency named in the reason text (audit logs), never the searching agency"),
+    Column("offense_type", "VARCHAR", "Offense type from Flock's list (audit logs); 'other' outside it"),
+    Column("moderation", "VARCHAR", "allow, block or warn: what moderation did (audit logs)"),
 )
 OBSERVATION_COLUMN_NAMES = tuple(c.name for c in OBSERVATION_COLUMNS)
 

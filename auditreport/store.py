@@ -27,21 +27,24 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_DB = "auditreport.duckdb"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MEMORY_LIMIT = "384MB"  # a 10M-row audit log (2.4M observations) ingests in about 420 MB of peak memory
 
+ADDED_LATER = ("on_behalf_of", "offense_type", "moderation")  # observation columns added by later migrations
 MIGRATIONS = {
     1: [
         "CREATE TABLE sources (" + ", ".join(f"{c.name} {c.sql_type}" for c in SOURCE_COLUMNS)
         + ", UNIQUE (sha256, sheet))",
         "CREATE TABLE observations (" + ", ".join(f"{c.name} {c.sql_type}" for c in OBSERVATION_COLUMNS
-                                                  if c.name != "on_behalf_of") + ")",
+                                                  if c.name not in ADDED_LATER) + ")",
         "CREATE TABLE findings (" + ", ".join(f"{c.name} {c.sql_type}" for c in FINDING_COLUMNS) + ")",
     ],
     2: ["ALTER TABLE observations ADD COLUMN on_behalf_of VARCHAR"],  # agencies named in reason text
     3: ["CREATE TABLE coverage (" + ", ".join(f"{c.name} {c.sql_type}" for c in COVERAGE_COLUMNS) + ")"],
     4: [lambda connection: _coverage_by_rule(connection)],  # gaps and partial days by one rule, for older logs
     5: store_overlap.MIGRATION,  # searches counted once across sources: search-id hashes, shared days
+    6: ["ALTER TABLE observations ADD COLUMN offense_type VARCHAR",  # Flock's 2026 offense types
+        "ALTER TABLE observations ADD COLUMN moderation VARCHAR"],   # allow, block, warn
 }
 
 

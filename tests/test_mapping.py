@@ -16,7 +16,7 @@ from auditreport.read.mapping import (MAPPED_DIMENSIONS, load_mapping, load_prof
                                       resolve_mapping)
 
 LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
-PERSONAL = {"Name", "License Plate", "Case #", "Filters", "Text Prompt", "Moderation"}
+PERSONAL = {"Name", "License Plate", "Case #", "Filters", "Text Prompt"}
 
 
 def test_shipped_profiles():
@@ -30,7 +30,8 @@ def test_shipped_profiles():
     assert load_profile("flock-organization-audit").view == "organization"
     search = load_profile("flock-search-audit")
     assert search.columns == {"time": "searchDate", "devices": "cameraCount", "networks": "networkCount",
-                              "reason": "reason", "users": "userId", "search_id": "id"}
+                              "reason": "reason", "users": "userId", "search_id": "id",
+                              "offense_type": "offenseType"}
     assert [len(layout) for layout in search.layouts] == [5, 5, 6]  # Eugene 2025; San Mateo 2026, with offenseType
     assert "agency" not in search.columns and search.system == "Flock ALPR (search audit)"
 
@@ -98,7 +99,8 @@ def test_propose_mapping_for_a_network_audit_drops_personal_columns():
     assert set(data["dropped"]) == PERSONAL | {"ID"}  # fail-closed: an id column is for the reviewer to map
     assert data["columns"] == {"time": "Search Time", "agency": "Org Name", "query_type": "Search Type",
                                "reason": "Reason", "networks": "Total Networks Searched",
-                               "devices": "Total Devices Searched", "lookback": "Time Frame"}
+                               "devices": "Total Devices Searched", "lookback": "Time Frame",
+                               "moderation": "Moderation"}  # allow, block, warn: what a board asks about
     assert "--profile flock-network-audit" in text
     assert "REVIEW IT" in text
     load_mapping_text_roundtrip(text)

@@ -345,6 +345,8 @@ def test_a_database_of_schema_3_gets_its_log_coverage_by_the_gap_rule(tmp_path):
         connection.execute("DELETE FROM schema_migrations WHERE version >= 4")
         for table in ("hash_key", "search_keys", "source_overlaps"):  # schema 5's
             connection.execute(f"DROP TABLE {table}")
+        for column in ("offense_type", "moderation"):  # schema 6's
+            connection.execute(f"ALTER TABLE observations DROP COLUMN {column}")
     with auditreport.open_db(path, read_only=True) as db:  # opened to read: upgraded once, then read
         assert db.counts(by=None, grain="quarter").table[["period", "complete"]].values.tolist() == expected
         gaps = db.findings().query("kind == 'coverage_gap'")

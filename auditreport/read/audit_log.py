@@ -37,6 +37,7 @@ from .grid import file_identity
 from .log_coverage import coverage_of
 from .log_ids import KnownIds, check_ids, key_sql, write_new_keys
 from .log_layout import log_layout
+from .log_closed import moderation_sql, offense_label, offense_types
 from .markers import SHIPPED, Markers
 from .log_own import OTHERS, OWN, OwnSplit
 from .log_reasons import ReasonClasses
@@ -217,7 +218,10 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
         raise UsageError(f"--retention-days needs a look-back window, and {log_mapping.origin} finds none in "
                          "this file", file=file_name, hint="Leave out --retention-days, or map lookback.")
     labels = {"agency": agency_label, "system": system_label,
-              "query_type": _label_sql("v_query_type", markers) if "query_type" in columns else "NULL::VARCHAR"}
+              "query_type": _label_sql("v_query_type", markers) if "query_type" in columns else "NULL::VARCHAR",
+              "offense_type": "ol.label" if "offense_type" in columns else "NULL::VARCHAR",
+              "moderation": moderation_sql("v_moderation", markers) if "moderation" in columns else "NULL::VARCHAR"}
+    offenses = offense_types(log_mapping.offense_types) if "offense_type" in columns else None
 
     header_rows = 1 if layout.has_header else 0
     body = sample.records[header_rows:]
@@ -278,7 +282,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
             users_system = labels["system"] if user_findings and "system" not in columns else None
             own_findings: list[Finding] = []
             rows_read, day_counts = _write_counts(connection, scan, labels, classes, header("time"), counts.path,
-                                                  users_system, own, own_findings)
+                                                  users_system, own, own_findings, offenses)
             search_keys = None
             if ids is not None:
                 search_keys = Path(folder.name) / "search-keys.parquet"
@@ -476,7 +480,8 @@ def _classify_new_reasons(connection, classes: ReasonClasses) -> Finding:
 
 def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: ReasonClasses, time_header: str,
                   path: Path, users_system: str | None, own: OwnRows | None = None,
-                  findings: list[Finding] | None = None) -> tuple[int, list[tuple]]:
+                  findings: list[Finding] | None = None,
+                  offenses: dict[str, str] | None = None) -> tuple[int, list[tuple]]:
     """Label the cells, give each its reason class, and write the day-level observations to `path` (Parquet),
     with the distinct users per agency (table user_counts) over the whole log when `users_system` is given.
     With `own`, the producing agency's searches and the others' become two systems (log_own.py).
@@ -494,12 +499,21 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
     if classes.rows():
         connection.execute("INSERT INTO classes SELECT unnest($1), unnest($2), unnest($3)",
                            [list(column) for column in zip(*classes.rows())])
+    if offenses is not None:  # the few distinct offense-type cells, labelled from the closed list (log_closed.py)
+        raw = [row[0] for row in connection.execute("SELECT DISTINCT trim(offense_type) FROM cells "
+                                                    "WHERE offense_type IS NOT NULL").fetchall()]
+        connection.execute("CREATE TEMP TABLE offense_labels (raw VARCHAR, label VARCHAR)")
+        if raw:
+            connection.execute("INSERT INTO offense_labels SELECT unnest($1), unnest($2)",
+                               [raw, [offense_label(cell, offenses, scan.markers) for cell in raw]])
+        join += " LEFT JOIN offense_labels ol ON ol.raw = c.v_offense_type"
     sums = "".join(f", sum({column}) AS {column}"
                    for column in [c for _, c in scan.measures] + list(scan.lower_bounds.values()))
     connection.execute(f"""
         CREATE TEMP TABLE day_cells AS
         SELECT {labels['agency']} AS agency, {labels['system']} AS system, c.day, {class_sql} AS class,
-               {labels['query_type']} AS query_type, sum(c.searches) AS searches{sums}
+               {labels['query_type']} AS query_type, {labels['offense_type']} AS offense_type,
+               {labels['moderation']} AS moderation, sum(c.searches) AS searches{sums}
         FROM (SELECT *{trimmed} FROM cells WHERE day IS NOT NULL) c {join}
         GROUP BY ALL""")
     rows_read = connection.execute("SELECT sum(searches) FROM cells").fetchone()[0]
@@ -512,14 +526,14 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
     if own is not None:  # after the day counts: both views cover the whole log's days
         users_system = _split_own(connection, own, users_system, day_counts, findings)
     counted = ["SELECT 'searches' AS measure, agency, system, day AS period_start, day + 1 AS period_end, class, "
-               "query_type, searches AS value, 'exact' AS qualifier FROM day_cells"]
-    counted += [f"SELECT '{measure}', agency, system, day, day + 1, NULL, NULL, sum({column}), "
+               "query_type, offense_type, moderation, searches AS value, 'exact' AS qualifier FROM day_cells"]
+    counted += [f"SELECT '{measure}', agency, system, day, day + 1, NULL, NULL, NULL, NULL, sum({column}), "
                 + (f"CASE WHEN sum({scan.lower_bounds[column]}) > 0 THEN 'at_least' ELSE 'exact' END "
                    if column in scan.lower_bounds else "'exact' ")  # rows that may belong: a lower bound
                 + "FROM day_cells GROUP BY ALL" for measure, column in scan.measures]
     if users_system is not None:  # distinct users per agency over the whole log: a count, never summed
         counted.append(f"SELECT 'distinct_users', agency, {users_system}, (SELECT min(day) FROM day_cells), "
-                       "(SELECT max(day) + 1 FROM day_cells), NULL, NULL, users, "
+                       "(SELECT max(day) + 1 FROM day_cells), NULL, NULL, NULL, NULL, users, "
                        "CASE WHEN redacted_rows > 0 THEN 'at_least' ELSE 'exact' END "
                        "FROM user_counts WHERE users > 0")  # all ids redacted: unknown, never 0
     label = ("CASE WHEN o.period_end = o.period_start + 1 THEN strftime(o.period_start, '%Y-%m-%d') "
@@ -529,7 +543,8 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
              "query_type": "o.query_type", "period_start": "o.period_start", "period_end": "o.period_end",
              "period_label": label, "status": f"'{REPORTED}'", "value": "o.value::DOUBLE",
              "value_low": "CASE WHEN o.qualifier = 'at_least' THEN o.value END",
-             "qualifier": "o.qualifier", "on_behalf_of": "k.on_behalf_of"}
+             "qualifier": "o.qualifier", "on_behalf_of": "k.on_behalf_of", "offense_type": "o.offense_type",
+             "moderation": "o.moderation"}
     selects = [f"({known.get(c.name, 'NULL')})::{c.sql_type.split()[0]} AS {c.name}" for c in OBSERVATION_COLUMNS
                if c.name != "source_id"]
     connection.execute(f"""

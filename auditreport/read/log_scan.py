@@ -46,7 +46,8 @@ class LogScan:
             self.parsed["time_offset"], offset = offset, "time_offset"
         self.local = local_sql("wall_time", offset, source_tz, tz)
         self.repeated_header = sql_text(self.time_header)
-        self.as_written = [d for d in ("agency", "system", "query_type") if d in self.columns]
+        self.as_written = [d for d in ("agency", "system", "query_type", "offense_type", "moderation")
+                           if d in self.columns]
         self.measures: list[tuple[str, str]] = []  # (measure, its count in cells)
         self.lower_bounds: dict[str, str] = {}      # a measure's count -> the count of rows that may belong to it
         self.search_key: str | None = None         # SQL of a row's search key, when some rows are to be dropped
@@ -81,7 +82,7 @@ class LogScan:
     def _row_values(self) -> dict[str, str]:
         """Per row: the cells counted, its time as read (`raw_time`), its local time and why it has none."""
         raw_time = f"trim({self.raw('time')})"
-        values = {d: self.raw(d) for d in ("agency", "system", "query_type", "reason") if d in self.columns}
+        values = {d: self.raw(d) for d in (*self.as_written, "reason") if d in self.columns}
         # a row whose every cell read is blank or a redaction marker is no search (the trailing rows of a release)
         others = [self.raw(d) for d in self.columns if d not in self._unread and d != "time"]
         nothing_else = " AND ".join(self.markers.blank_or_marker_sql(cell) for cell in others) or "true"

@@ -47,9 +47,11 @@ MAPPED_DIMENSIONS = {
     "lookback_end": "end of the look-back window",
     "users": "the searching user: distinct users are counted, never stored",
     "search_id": "the search's id: kept only as a keyed hash, so that a search is counted once across files",
+    "offense_type": "the offense type(s) from Flock's list; any other value is stored as 'other'",
+    "moderation": "what the vendor's moderation did to a free-form search: allow, block or warn",
 }
 TOP_KEYS = ("name", "description", "view", "system", "own_agency", "dropped", "layouts", "columns", "time",
-            "redaction_markers")
+            "redaction_markers", "offense_types")
 TIME_KEYS = ("format", "lookback_format")
 MAPPING_HINT = "See auditreport/profiles/flock-network-audit.toml for a complete mapping."
 SAMPLE_BYTES = 256 * 1024
@@ -72,6 +74,7 @@ class Mapping:
     view: str | None = None                       # whose searches: "own", "network", "organization"
     own_agency: str | None = None                 # the producing agency, in a network audit (--own-agency)
     redaction_markers: tuple[str, ...] = ()       # more cells that mean "redacted" (read/markers.py)
+    offense_types: tuple[str, ...] = ()           # more offense types than Flock's list (read/log_closed.py)
     description: str = ""
     time_format: str | None = None                # strptime format of `time` (zone suffix excluded)
     lookback_format: str | None = None
@@ -157,6 +160,7 @@ def mapping_from_dict(data: dict, origin: str) -> Mapping:
                    own_agency=data.get("own_agency"),
                    redaction_markers=_strings(data.get("redaction_markers", []), "redaction_markers", origin,
                                               "texts"),
+                   offense_types=_strings(data.get("offense_types", []), "offense_types", origin, "texts"),
                    time_format=time.get("format"), lookback_format=time.get("lookback_format"), origin=origin)
 
 
@@ -260,13 +264,15 @@ def read_sample(path: Path, max_bytes: int = SAMPLE_BYTES) -> Sample:
 _PERSONAL_WORDS = re.compile(
     r"\b(?:names?|users?|userids?|officers?|operators?|badges?|employees?|plates?|licen[cs]es?|tags?|vins?|cases?|"
     r"reports?|incidents?|filters?|prompts?|terms?|text|ssn|social|dob|address(?:es)?|emails?|phones?|contacts?|"
-    r"notes?|details?|comments?|moderation|persons?|people|subjects?|drivers?|owners?|ip|ids?)\b"
+    r"notes?|details?|comments?|persons?|people|subjects?|drivers?|owners?|ip|ids?)\b"
     r"|birth|query(?! (?:date|time|type|reason|purpose)\b)")  # "Query Date" is a time, "Database Query" a search
 _AGENCY_NAME = re.compile(r"\b(org|organi[sz]ation|agency|department|dept) names?\b")  # "Org Name" names no person
 _ROLE_PATTERNS = (  # tried after the personal words; first match wins
     ("agency", r"\borg\b|organi[sz]ation|agency|department|\bdept\b|\bori\b"),
     ("lookback", r"time ?frame|look ?back|window|date range"),
     ("time", r"search time|search date|query time|query date|timestamp|date|time|when"),
+    ("offense_type", r"offense"),
+    ("moderation", r"moderation"),
     ("query_type", r"search type|query type|type"),
     ("reason", r"reason|purpose|justification"),
     ("networks", r"networks?"),
@@ -357,6 +363,8 @@ def _column_role(header: str, values: list[str], has_header: bool) -> tuple[str 
         return None, "not recent timestamps with a time of day"
     if role == "agency" and not looks_like_agencies(values):
         return None, "does not hold agency names"
+    if role == "moderation" and not {value.lower() for value in filled_cells(values)} <= {"allow", "block", "warn"}:
+        return None, "does not hold only allow, block or warn"
     return role, ("" if role else "not recognised")
 
 
