@@ -114,7 +114,8 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
     if existing is not None:
         return existing
     crosswalk = crosswalk or project_crosswalk(store.path)
-    replacing = store.find_source(file_identity(path)[0], "") if options.replace and options.is_audit_log else None
+    replacing = (store.find_source(file_identity(Path(path))[0], "") if options.replace and options.is_audit_log
+                 else None)
     source, read = read_file(path, options, progress=progress, agencies=crosswalk,
                              search_ids=store.search_ids(replacing) if options.is_audit_log else None)
     try:

@@ -275,7 +275,8 @@ def test_changes_need_a_calendar_grain(store):
 # -- the query is checked before any SQL runs ----------------------------------------------------------------------
 @pytest.mark.parametrize("options, message", [
     ({"by": ("plate",)}, "cannot break down by plate. Use one or more of: agency, system, reason_category, "
-                         "query_type, on_behalf_of, parent, department, level, state, federal."),
+                         "query_type, on_behalf_of, offense_type, moderation, parent, department, level, state, "
+                         "federal."),
     ({"by": ("agency", "agency")}, "a dimension is named twice in --by. Name each dimension once."),
     ({"grain": "week"}, "unknown grain 'week'. Use one of: month, quarter, year, fiscal_quarter, fiscal_year, "
                         "reported."),

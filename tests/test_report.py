@@ -179,7 +179,7 @@ def test_first_time_is_measured_only_after_a_complete_period(tmp_path):
         date = dt.date(2024, 1, 1) + dt.timedelta(days=day)
         for agency in ("Springfield PD", "Shelbyville PD") + (("ICE HSI",) if day > 3 else ()):
             when = f"{date:%m/%d/%Y}, 02:00:00 AM UTC"
-            lines.append(f'x,{agency},1,10,"{when}\n{when}",Stolen vehicle,,,"{when}",lookup,,')
+            lines.append(f'x{day}{agency[:2]},{agency},1,10,"{when}\n{when}",Stolen vehicle,,,"{when}",lookup,,')
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "audit.duckdb"
     result = run("ingest", log, "--profile", "flock-network-audit", "--tz", "America/Los_Angeles", "--db", db)

@@ -259,7 +259,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
                     raise _duckdb_error(error, file_name) from None
                 if ids.flagged:
-                    scan.search_key = key_sql(scan.raw("search_id"), key, header("search_id"), markers)
+                    scan.search_key = key_sql(scan.raw("search_id"), key, header("search_id"), markers,
+                                              scan.parsed["wall_time"])
                 findings += ids.findings
             try:
                 connection.execute(f"CREATE TEMP TABLE cells AS {scan.sql(source)}")

@@ -3,9 +3,10 @@
 Monthly releases overlap (an April file that runs into 1 May), a log is produced twice in one file, a request
 is answered again with the same rows. Where a log has a search id (the mapping's `search_id`), each id becomes
 an HMAC-SHA256 (truncated to 128 bits) under a random key that lives in the database; the id itself is never
-kept. Before the scan, one pass over the id column finds the ids this file repeats and the ids an earlier source
-of the same system (and --agency) already counted; the scan then drops the rows already counted and keeps one
-row of each repeated id. Both become findings with their numbers.
+kept. A search is its id with its search time. Before the scan, one pass over the id and time columns finds the
+searches this file repeats and those an earlier source of the same system (and --agency) already counted; the
+scan then drops the rows already counted and keeps one row of each repeated search. Both become findings with
+their numbers.
 
 The key never leaves DuckDB as text: the HMAC is computed there, as SHA-256 over the key's inner and outer pads
 (RFC 2104), so that ten million ids cost one SQL expression, not ten million Python calls.
@@ -44,11 +45,14 @@ def hmac_sql(cell: str, key: bytes) -> str:
             f"1, {KEPT_HEX}))")
 
 
-def key_sql(cell: str, key: bytes, header: str, markers: Markers) -> str:
-    """The search key of a row: NULL where the id says nothing (blank, redacted, a repeated header row)."""
+def key_sql(cell: str, key: bytes, header: str, markers: Markers, wall_time: str) -> str:
+    """The search key of a row: its id with its search time (`wall_time`, SQL), so that one search is one key
+    however a file writes its time, and a column of ids that are no ids ("x" on every row) never makes two
+    searches one. NULL where the id says nothing (blank, redacted, a repeated header row) or the time is unread."""
     trimmed = f"trim({cell})"
+    message = f"{trimmed} || '|' || CAST({wall_time} AS VARCHAR)"
     return (f"CASE WHEN {markers.blank_or_marker_sql(cell)} OR {trimmed} = {sql_text(header)} THEN NULL "
-            f"ELSE {hmac_sql(trimmed, key)} END")
+            f"ELSE {hmac_sql(message, key)} END")
 
 
 @dataclass
@@ -69,7 +73,7 @@ def check_ids(connection, source: str, id_cell: str, time_cell: str, wall_time: 
     connection.execute(f"""
         CREATE TEMP TABLE file_keys AS
         SELECT search_key, count(*) AS n FROM (
-            SELECT {key_sql(id_cell, key, id_header, markers)} AS search_key
+            SELECT {key_sql(id_cell, key, id_header, markers, wall_time)} AS search_key
             FROM (SELECT {id_cell}, {time_cell} FROM {source}) WHERE {wall_time} IS NOT NULL)
         WHERE search_key IS NOT NULL GROUP BY ALL""")
     earlier = (f"(SELECT search_key, min(source_id) AS source_id FROM read_parquet({sql_text(str(known))}) "
