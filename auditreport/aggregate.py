@@ -498,19 +498,24 @@ class Analysis:
     def source_coverage(self) -> pd.DataFrame:
         """Per source and system: the first and last day with searches, the cells not reported, and for audit logs
         the days recorded in full, in how many stretches, whether the user stated the log complete and its
-        retention period (columns source_id, source, reader, system, first_day, last_day, not_reported, covered,
-        stretches, stated_complete, retention_days)."""
+        retention period (columns source_id, source, reader, system, first_day, last_day, not_reported, measures,
+        covered, stretches, stated_complete, retention_days). A source without searches (misuse investigations)
+        is described by its other counts."""
         def compute() -> pd.DataFrame:
             return self.store.query("""
                 WITH spans AS (
                     SELECT source_id, system, min(period_start) AS first_day, max(period_end) - 1 AS last_day,
-                           count(*) FILTER (WHERE status <> 'reported') AS not_reported
-                    FROM observations WHERE measure = 'searches' GROUP BY ALL),
+                           count(*) FILTER (WHERE status <> 'reported') AS not_reported,
+                           string_agg(DISTINCT measure, ',' ORDER BY measure) AS measures
+                    FROM observations  -- a source's searches; a source without searches, its other counts
+                    WHERE measure = 'searches' OR (measure <> 'share_of_searches' AND source_id NOT IN (
+                        SELECT source_id FROM observations WHERE measure = 'searches'))
+                    GROUP BY ALL),
                 logged AS (
                     SELECT source_id, system, sum(period_end - period_start) AS covered, count(*) AS stretches
                     FROM coverage GROUP BY ALL)
                 SELECT s.source_id, s.file_name AS source, s.reader, p.system, p.first_day, p.last_day,
-                       p.not_reported, l.covered, l.stretches,
+                       p.not_reported, p.measures, l.covered, l.stretches,
                        coalesce(json_extract(s.options, '$.complete')::BOOLEAN, false) AS stated_complete,
                        json_extract(s.options, '$.retention_days')::INTEGER AS retention_days
                 FROM spans p JOIN sources s USING (source_id)

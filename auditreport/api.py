@@ -358,6 +358,9 @@ def demo(out: str | Path = "auditreport-demo", *, db: str | Path | None = None,
         results = []
         for entry in manifest["file"]:
             options = {k: v for k, v in entry.items() if k != "path"}
+            for key in ("mapping", "reason_rules"):  # files named in demo.toml sit beside it
+                if key in options:
+                    options[key] = samples / options[key]
             results.extend(database.ingest(samples / entry["path"], **options))
         report = database.report(out, period=settings.get("period"), grain=settings.get("grain"),
                                  fiscal_year_start=settings.get("fiscal_year_start", DEFAULT_FISCAL_YEAR_START),

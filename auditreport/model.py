@@ -43,12 +43,19 @@ class Measure:
     unit: str        # axis and table unit
     additive: bool   # may values of smaller periods/agencies be added up?
     description: str
+    # Header words that name this measure in a count table: a long table's value column ("Investigations"), a
+    # measure column's cells, a wide table's first header cell or title ("Misuse investigations by agency"), or
+    # a wide column header beside its period ("2019 investigations"). Compared without case.
+    header_words: tuple[str, ...] = ()
 
 
 MEASURES = {m.name: m for m in (
-    Measure("searches", "count", "searches", True, "Number of searches (queries) run"),
+    Measure("searches", "count", "searches", True, "Number of searches (queries) run",
+            ("searches", "count", "queries", "number of searches", "number of queries", "total searches",
+             "search count", "query count", "value", "searches run", "inquiries", "lookups")),
     Measure("share_of_searches", "share", "share of searches", False,
-            "Fraction (0 to 1) of all searches in a stated group that this agency ran"),
+            "Fraction (0 to 1) of all searches in a stated group that this agency ran",
+            ("share", "percent", "percentage", "share of searches", "% of searches", "%")),
     Measure("searches_beyond_retention", "count", "searches", True,
             "Searches whose look-back window starts further back than a retention period (audit logs; the "
             "period is in the source's options as retention_days)"),
@@ -57,6 +64,26 @@ MEASURES = {m.name: m for m in (
     Measure("distinct_users", "count", "users", False,
             "Distinct users who ran searches, per agency over a log's whole span (audit logs with a user column; "
             "the ids are counted, never stored); never summed over periods or agencies"),
+    Measure("misuse_investigations", "count", "investigations", True,
+            "Investigations of suspected misuse of a system (cases investigated), as an oversight body reports them "
+            "per agency and year (CLETS misuse statistics); never added to searches",
+            ("investigations", "misuse investigations", "investigated cases", "cases investigated",
+             "misuse cases investigated", "misuse investigations opened", "investigations opened",
+             "number of investigations", "misuse cases")),
+    Measure("violations", "count", "violations", True,
+            "Misuse investigations that found a violation (sustained cases), per agency and period; never added to "
+            "searches or to investigations",
+            ("violations", "misuse violations", "violations found", "confirmed violations", "sustained violations",
+             "number of violations", "cases with violations")),
+    Measure("accounts_with_access", "count", "accounts", False,
+            "User accounts able to search a system at a date or in a period (a stock, not a flow: never added "
+            "over periods)",
+            ("accounts", "accounts with access", "users with access", "user accounts", "active accounts",
+             "authorized users", "authorised users", "number of accounts")),
+    Measure("hits", "count", "hits", True,
+            "Searches that returned a match (hits), as a system reports them; a hit is not a search, so never "
+            "added to searches",
+            ("hits", "number of hits", "hit count", "matches", "positive hits")),
 )}
 
 

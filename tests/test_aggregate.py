@@ -282,7 +282,7 @@ def test_changes_need_a_calendar_grain(store):
                         "reported."),
     ({"fiscal_year_start": 13}, "--fiscal-year-start must be a month number from 1 to 12, not 13. "
                                 "Use 10 for the US federal year (October), 7 for July."),
-    ({"measure": "hits"}, f"unknown measure 'hits'. Use one of: {', '.join(MEASURES)}."),
+    ({"measure": "arrests"}, f"unknown measure 'arrests'. Use one of: {', '.join(MEASURES)}."),
 ])
 def test_bad_queries(options, message):
     with pytest.raises(UsageError) as raised:

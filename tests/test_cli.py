@@ -336,3 +336,40 @@ def test_every_command_that_prints_a_table_speaks_every_format(loaded, tmp_path,
 def test_every_help_gives_an_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output, command
+
+
+# -- measures beyond searches ---------------------------------------------------------------------------------------
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_counts_of_misuse_investigations_by_agency_and_year(db_path):
+    clets = FIXTURES / "long_clets_misuse_two_measures_not_reporting.csv"
+    assert run("ingest", clets, "--system", "CLETS", "--db", db_path).exit_code == 0
+    result = run("counts", "--measure", "misuse_investigations", "--by", "agency", "--grain", "year", "--db", db_path)
+    assert result.exit_code == 0, result.output
+    rows = {(r["agency"], r["period"]): r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert {r["measure"] for r in rows.values()} == {"misuse_investigations"}
+    assert [(key, rows[key]["value"], rows[key]["status"], rows[key]["display"]) for key in sorted(rows)] == [
+        (("Agency A", "2018"), "4", "reported", "4"), (("Agency A", "2019"), "6", "reported", "6"),
+        (("Agency B", "2018"), "2", "reported", "2"), (("Agency B", "2019"), "", "missing", "missing"),
+        (("Agency C", "2018"), "", "missing", "missing"), (("Agency C", "2019"), "3", "reported", "3")]
+    violations = run("counts", "--measure", "violations", "--by", "none", "--grain", "year", "--db", db_path)
+    totals = {r["period"]: (r["value"], r["exact"]) for r in csv.DictReader(io.StringIO(violations.stdout))}
+    assert totals == {"2018": ("1", "False"), "2019": ("2", "False")}  # a missing part: never exact, never zero
+
+
+def test_searches_and_investigations_of_one_row_are_never_added(db_path):
+    both = FIXTURES / "long_searches_and_investigations_same_rows.csv"
+    assert run("ingest", both, "--system", "CLETS", "--db", db_path).exit_code == 0
+    for measure, expected in (("searches", ["1000", "1200"]), ("misuse_investigations", ["4", "6"])):
+        args = ["--by", "agency", "--grain", "year"] + (["--measure", measure] if measure != "searches" else [])
+        rows = list(csv.DictReader(io.StringIO(run("counts", *args, "--db", db_path).stdout)))
+        assert [(r["measure"], r["value"]) for r in rows] == [(measure, value) for value in expected]
+    shares = run("shares", "--by", "agency", "--grain", "year", "--db", db_path)
+    assert [float(r["value"]) for r in csv.DictReader(io.StringIO(shares.stdout))] == [1.0, 1.0]  # of searches only
+
+
+def test_counts_measure_choices_come_from_the_model():
+    result = run("counts", "--help")
+    for name in ("misuse_investigations", "violations", "accounts_with_access", "hits"):
+        assert name in result.output

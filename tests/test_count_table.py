@@ -969,3 +969,77 @@ def test_numbered_rows_of_shares_are_data_not_notes(tmp_path):
     assert list(table.observations["agency"]) == ["1. ICE", "2. CBP", "3. HSI"]
     assert list(table.observations["value"]) == pytest.approx([0.77, 0.005, 0.01])
     assert kinds(table) == ["footnotes_not_read"]
+
+
+# -- measures beyond searches, named by header words ---------------------------------------------------------
+def measure_rows(table: TableRead) -> list[tuple]:
+    """(agency, period label, measure, status, value) per observation, NaN as None."""
+    return [(r.agency, r.period_label, r.measure, r.status, None if r.value != r.value else r.value)
+            for r in table.observations.itertuples()]
+
+
+def test_long_clets_table_gives_two_measures_per_row_and_not_reporting_is_missing():
+    table = read("long_clets_misuse_two_measures_not_reporting.csv", system="CLETS")
+    assert table.reader == "count-table-long"
+    assert measure_rows(table) == [
+        ("Agency A", "2018", "misuse_investigations", REPORTED, 4.0), ("Agency A", "2018", "violations", REPORTED, 1.0),
+        ("Agency A", "2019", "misuse_investigations", REPORTED, 6.0), ("Agency A", "2019", "violations", REPORTED, 2.0),
+        ("Agency B", "2018", "misuse_investigations", REPORTED, 2.0), ("Agency B", "2018", "violations", REPORTED, 0.0),
+        ("Agency B", "2019", "misuse_investigations", MISSING, None), ("Agency B", "2019", "violations", MISSING, None),
+        ("Agency C", "2018", "misuse_investigations", MISSING, None), ("Agency C", "2018", "violations", MISSING, None),
+        ("Agency C", "2019", "misuse_investigations", REPORTED, 3.0), ("Agency C", "2019", "violations", MISSING, None),
+    ]
+    assert "searches" not in set(table.observations["measure"])
+    assert {"blank_cells", "missing_cells"} <= set(kinds(table))
+
+
+def test_long_measure_column_words_name_each_measure():
+    table = read("long_measure_column_words.csv", system="CLETS")
+    assert [(r[2], r[4]) for r in measure_rows(table)] == [
+        ("misuse_investigations", 6.0), ("violations", 2.0), ("accounts_with_access", 40.0), ("hits", 310.0),
+        ("searches", 9000.0)]
+
+
+def test_wide_table_whose_first_header_cell_names_the_measure():
+    table = read("wide_misuse_investigations_first_header_cell.csv", system="CLETS")
+    assert table.reader == "count-table-wide"
+    assert set(table.observations["measure"]) == {"misuse_investigations"}
+    assert measure_rows(table)[3:6] == [("Agency B", "2017", "misuse_investigations", REPORTED, 1.0),
+                                        ("Agency B", "2018", "misuse_investigations", MISSING, None),
+                                        ("Agency B", "2019", "misuse_investigations", REPORTED, 2.0)]
+    assert "total_mismatch" not in kinds(table) and "columns_not_read" not in kinds(table)
+
+
+def test_wide_table_whose_title_names_the_measure():
+    table = read("wide_misuse_title_one_measure.csv", system="CLETS")
+    assert measure_rows(table) == [("Agency A", "2018", "misuse_investigations", REPORTED, 4.0),
+                                   ("Agency A", "2019", "misuse_investigations", REPORTED, 6.0),
+                                   ("Agency B", "2018", "misuse_investigations", MISSING, None),
+                                   ("Agency B", "2019", "misuse_investigations", REPORTED, 2.0)]
+
+
+def test_wide_columns_that_name_their_measure_beside_the_year():
+    table = read("wide_year_measure_columns.csv", system="CLETS")
+    assert measure_rows(table)[:4] == [("Agency A", "2018", "misuse_investigations", REPORTED, 4.0),
+                                       ("Agency A", "2018", "violations", REPORTED, 1.0),
+                                       ("Agency A", "2019", "misuse_investigations", REPORTED, 6.0),
+                                       ("Agency A", "2019", "violations", REPORTED, 2.0)]
+    assert [r[3] for r in measure_rows(table) if r[0] == "Agency B" and r[1] == "2019"] == [MISSING, MISSING]
+
+
+def test_a_wide_title_naming_two_measures_is_one_line_that_says_how_to_fix_it():
+    with pytest.raises(InputError, match="names 2 measures") as error:
+        read("wide_title_two_measures.csv", system="CLETS")
+    assert "beside each period" in str(error.value)
+
+
+def test_the_python_api_answers_counts_of_another_measure(tmp_path):
+    import auditreport
+
+    db = auditreport.open_db(tmp_path / "audit.duckdb")
+    db.ingest(FIXTURES / "long_searches_and_investigations_same_rows.csv", system="CLETS")
+    answer = db.counts(by="agency", grain="year", measure="misuse_investigations")
+    assert list(answer.table["measure"].unique()) == ["misuse_investigations"]
+    assert list(answer.table["value"]) == [4, 6]
+    assert list(db.counts(by="agency", grain="year").table["value"]) == [1000, 1200]
+    db.close()

@@ -403,3 +403,21 @@ def test_the_first_page_says_what_the_rule_says_of_each_change(review_db, q3):
         other = count(review_db, "none", period)
         result = compare(this, True, True, 92, other, True, True, days, period, NotableRule())
         assert facts[key]["detail"] == f"complete quarter; {result.change_words()}; {result.verdict}", key
+
+
+def test_the_demo_shows_clets_misuse_apart_from_searches_and_linx_as_another_system(demo_report):
+    html = (demo_report / "report.html").read_text(encoding="utf-8")
+    misuse = html[html.index('<section id="other-measures">'):html.index('<section id="context">')]
+    assert "CLETS (made-up sample): misuse investigations and violations by agency and year" in misuse
+    assert misuse.count("not reported") >= 8  # 4 agency-years that did not report, two measures each
+    rows = {(r["agency"], r["period"]): r for r in read_csv(demo_report / "other-measures.csv")}
+    assert (rows[("State Police", "2023")]["misuse_investigations"], rows[("State Police", "2023")]["violations"]) \
+        == ("14", "6")
+    eastport = rows[("Eastport Police Department", "2022")]
+    assert (eastport["misuse_investigations"], eastport["misuse_investigations_in_words"]) == ("", "not reported")
+    glance = html[html.index('<section id="at-a-glance">'):html.index('<section id="what-changed">')]
+    assert "LInX (query log, made-up sample)" in glance
+    assert "misuse investigations and violations, not searches" in glance  # where they are, not what they add up to
+    facts = {(r["system"], r["key"]): r for r in read_csv(demo_report / "at-a-glance.csv")}
+    assert facts[("LInX (query log, made-up sample)", "searches")]["value"] == "907"
+    assert "CLETS (made-up sample)" not in {system for system, _ in facts}  # its counts are not searches

@@ -36,7 +36,8 @@ COUNT_HINT = ("Write a whole number, leave the cell blank if no value was given,
 
 _MISSING_MARKS = {"", "(no file)", "no file", "n/a", "na", "n.a.", "-", "--", "\u2014", "\u2013",
                   "not available", "no data", "unavailable", "not reported", "(no data)", "none provided",
-                  "unknown", "?"}
+                  "unknown", "?", "(not reported)", "did not report", "(did not report)", "no report",
+                  "not reporting", "no report received", "did not respond", "no response", "nr"}
 # Only the redaction marks agencies print, never free text: a cell such as "Exempt - <a name>" is not a mark.
 _FOIA_CODE = r"\(b\)\s*\(\d\)(?:\s*\([a-f]\))?|b\s?\d\s?[a-f]?|\d\s*\([a-f]\)"
 _PRA_CODE = (r"(?:(?:cal\.?\s*)?gov(?:ernment|\.|t\.?)?\s*code|gc|§|sec(?:tion|\.)?)\s*(?:§\s*)?"

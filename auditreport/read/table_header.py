@@ -21,11 +21,15 @@ LONG_ALIASES: dict[str, tuple[str, ...]] = {
     "period_end": ("period end", "period_end", "end", "end date", "to", "through"),
     "measure": ("measure",),
     "citation": ("citation", "published in", "published by"),  # not "reference": it can hold case numbers
-    "searches": ("searches", "count", "queries", "number of searches", "number of queries", "total searches",
-                 "search count", "query count", "value", "searches run", "inquiries", "lookups"),
-    "share_of_searches": ("share", "percent", "percentage", "share of searches", "% of searches", "%",
-                          "share_of_searches"),
+    # a value column is named by its measure's header words (model.MEASURES): "Searches", "Investigations", ...
+    **{m.name: (*m.header_words, m.name) for m in MEASURES.values() if m.header_words},
 }
+# Words too general to name a measure beside a period or in a title ("Count", "Value", "%")
+GENERAL_WORDS = ("count", "value", "%", "share", "percent", "percentage")
+# (word, measure) of count measures, longest first, so "misuse investigations" is found before "investigations"
+COUNT_WORDS = sorted(((word, m.name) for m in MEASURES.values() if m.kind == "count"
+                      for word in (*m.header_words, m.name.replace("_", " ")) if word not in GENERAL_WORDS),
+                     key=lambda pair: (-len(pair[0]), pair[0]))
 FISCAL_YEAR_HEADERS = ("fiscal year", "fy")  # a bare 2017 under these is FY2017
 PERIOD_PARTS = ("year", "month", "quarter")  # Year + Month (or Quarter) columns make one period
 # A first cell that describes the period of a preamble line ("Date Range,1/1/2017,3/31/2017"), never a header
@@ -53,6 +57,30 @@ def long_role(header: str) -> str | None:
     return dimension_of(header)
 
 
+def split_measure(text: str) -> tuple[str | None, str]:
+    """A wide column header that names its measure beside its period: "2019 investigations" ->
+    ("misuse_investigations", "2019"); a header without measure words -> (None, header)."""
+    for word, name in COUNT_WORDS:
+        pattern = re.escape(word)
+        match = (re.fullmatch(rf"(.*?\S)[\s:,(-]+{pattern}\)?", text.strip(), re.IGNORECASE)
+                 or re.fullmatch(rf"{pattern}[\s:,(-]+(\S.*?)\)?", text.strip(), re.IGNORECASE))
+        if match:
+            return name, match.group(1).strip()
+    return None, text
+
+
+def measures_named(text: str) -> set[str]:
+    """The count measures other than searches that a title or first header cell names in its words
+    ("CLETS misuse investigations by agency" -> {"misuse_investigations"})."""
+    found: set[str] = set()
+    lowered = " ".join(text.lower().replace("_", " ").split())
+    for word, name in COUNT_WORDS:
+        if name != "searches" and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", lowered):
+            found.add(name)
+            lowered = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", lowered)
+    return found
+
+
 def column_name(index: int, header: str) -> str:
     return f'{column_letter(index + 1)} "{header}"' if header else column_letter(index + 1)
 
@@ -60,6 +88,7 @@ def column_name(index: int, header: str) -> str:
 def period_or_none(text: str, fiscal_year_start: int) -> Period | None:
     if not text or TOTAL_LABEL.search(text):
         return None
+    text = split_measure(text)[1]
     try:
         return parse_period(text, fiscal_year_start=fiscal_year_start)
     except PeriodError:
@@ -87,7 +116,7 @@ def find_header(grid: Grid, fiscal_year_start: int) -> tuple[int, str]:
                 first_wide = index if first_wide is None else first_wide
                 continue
         roles = {long_role(text) for text in texts if text}
-        has_value = roles & {"searches", "share_of_searches"}
+        has_value = roles & set(MEASURES)
         has_period = "period" in roles or {"period_start", "period_end"} <= roles
         if has_value and has_period:
             return index, "long"
@@ -104,7 +133,8 @@ def refuse_second(ctx: TableContext, header: list[str], seen: dict[int, str], in
     if first is None:
         return
     what = {"agency": "the agency", "system": "the system", "searches": "the number of searches",
-            "share_of_searches": "the share of searches"}.get(role, role)
+            "share_of_searches": "the share of searches"}.get(role) or \
+        (f"the number of {MEASURES[role].unit} ({role})" if role in MEASURES else role)
     raise InputError(f"two columns hold {what}: {column_name(first, header[first])} and "
                      f"{column_name(index, header[index])}", file=ctx.grid.file_name, row=ctx.header_row,
                      column=column_name(index, header[index]),

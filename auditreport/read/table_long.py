@@ -16,9 +16,9 @@ from .table_header import (FISCAL_YEAR_HEADERS, PERIOD_HINT, PERIOD_PARTS, colum
 from .table_rows import Row, RowClassifier, blank_label, duplicate_row, rows_below_header
 from .table_totals import reconcile_long
 
-MEASURE_WORDS = {"searches": "searches", "count": "searches", "queries": "searches", "lookups": "searches",
-                 "share": "share_of_searches", "share of searches": "share_of_searches",
-                 "share_of_searches": "share_of_searches", "percent": "share_of_searches"}
+# The words of a measure column's cells: a measure's name or header words ("Investigations", "Violations")
+MEASURE_WORDS = {word: m.name for m in MEASURES.values() for word in (*m.header_words, m.name, m.name.replace("_", " "))
+                 if word not in ("value", "%")}
 
 
 @dataclass

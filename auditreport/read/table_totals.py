@@ -49,19 +49,22 @@ def reconcile(ctx: TableContext, total: Cell, parts: list[Cell], where: str, wha
 
 def reconcile_wide(ctx: TableContext, header: list[str], periods: dict[int, Period],
                    total_columns: dict[int, Period | None], data_rows: list[tuple[int, dict[int, Cell]]],
-                   total_rows: list[tuple[int, dict[int, Cell]]]) -> None:
+                   total_rows: list[tuple[int, dict[int, Cell]]], measure_of: dict[int, str]) -> None:
     """Total columns against the periods of their row, total rows against their column, the grand total
-    against the total row. A total column covers the periods `within` it (None: every period)."""
+    against the total row. A total column covers the periods `within` it (None: every period) of its own
+    measure (`measure_of`: each column's): investigations and violations are never added up."""
     def where(row_number: int, column_index: int) -> str:
         return f"row {row_number}, column {column_name(column_index, header[column_index])}"
 
-    def parts_in(cells: dict[int, Cell], within: Period | None) -> list[Cell]:
-        return [cells[i] for i, p in periods.items() if i in cells and (within is None or within.contains(p))]
+    def parts_in(cells: dict[int, Cell], within: Period | None, total_column: int) -> list[Cell]:
+        return [cells[i] for i, p in periods.items() if i in cells and (within is None or within.contains(p))
+                and measure_of[i] == measure_of[total_column]]
 
     for row_number, cells in data_rows:
         for column_index, within in total_columns.items():
             if column_index in cells:
-                reconcile(ctx, cells[column_index], parts_in(cells, within), where(row_number, column_index),
+                reconcile(ctx, cells[column_index], parts_in(cells, within, column_index),
+                          where(row_number, column_index),
                           f"The {header[column_index]!r} column")
     for row_number, total_cells in total_rows:
         for column_index in [*periods, *total_columns]:
@@ -73,7 +76,7 @@ def reconcile_wide(ctx: TableContext, header: list[str], periods: dict[int, Peri
             reconcile(ctx, total_cells[column_index], parts, where(row_number, column_index), what)
         for column_index, within in total_columns.items():
             if column_index in total_cells:
-                reconcile(ctx, total_cells[column_index], parts_in(total_cells, within),
+                reconcile(ctx, total_cells[column_index], parts_in(total_cells, within, column_index),
                           where(row_number, column_index), "The grand total, against the total row,")
 
 

@@ -17,6 +17,7 @@ from ..screen import redact
 from .content import Column, Paragraph, Section, Table, TableView
 from .focus import Focus, grain_words, qualifiers, searched
 from .glance import vague_table
+from .measures import measure_words
 
 
 def build_tables(f: Focus) -> None:
@@ -179,8 +180,9 @@ def coverage_table(f: Focus) -> pd.DataFrame:
                      + (f", in {int(row.stretches)} stretches" if (row.stretches or 0) > 1 else "")
                      + ("; stated complete by the person who ingested it" if row.stated_complete else ""))
         else:
-            words = "a count table" + (f"; {row.not_reported} cell(s) withheld, suppressed or missing"
-                                       if row.not_reported else "")
+            measures = [m for m in str(row.measures).split(",") if m and m != "searches"]
+            words = ("a count table" + (f" of {measure_words(measures)}" if measures else "")
+                     + (f"; {row.not_reported} cell(s) withheld, suppressed or missing" if row.not_reported else ""))
         rows.append({"source": row.source, "system": row.system, "first_day": first.isoformat(),
                      "last_day": last.isoformat(), "what_it_covers": words})
     return pd.DataFrame(rows, columns=["source", "system", "first_day", "last_day", "what_it_covers"])

@@ -196,7 +196,9 @@ class Focus:
         spans = self.analysis.system_spans()
         spans = spans[spans["system"].isin(set(data["system"]))]
         ends = dict(zip(spans["system"], pd.to_datetime(spans["end"]).dt.date))
-        latest = max(ends, key=lambda system: (ends[system], system))
+        firsts = dict(zip(spans["system"], pd.to_datetime(spans["first_day"]).dt.date))
+        # of systems whose data end on the same day, the one with the longest record (more to compare it with)
+        latest = max(ends, key=lambda system: (ends[system], -firsts[system].toordinal(), system))
         rows = data[data["system"] == latest]
         complete = rows[rows["complete"]]
         chosen = (complete if len(complete) else rows).sort_values("period_start").iloc[-1]

@@ -9,6 +9,7 @@ from ..release import disclosure_note
 from ..wording import count_words, is_known, qualifier_words, share_words
 from .changes import against_last_complete, comparison, notable_notes
 from .content import Bullets, Fact, Facts, Paragraph, Section, Table
+from .measures import other_measures_note
 from .focus import Focus, api_call, grain_words, said_row, searched
 
 VAGUE_SHARE = 0.5   # agencies whose reasons are vague this often are named ...
@@ -43,6 +44,9 @@ def glance_section(f: Focus) -> Section:
             spans.append(f"{system} ({rows['period'].iloc[0]} to {rows['period'].iloc[-1]})")
         blocks.append(Paragraph(f"No data for {f.period.label} from: {'; '.join(spans)}. Their numbers are in "
                                 "the tables and spreadsheet that come with this report.", "note"))
+    other = other_measures_note(f)
+    if other:
+        blocks.append(other)
     blocks.append(Paragraph(
         "Numbers marked \"at least\", \"about\", \"withheld\", \"<10\" or \"missing\" are not exact: withheld and "
         "suppressed cells are never shown as zero, and missing is not zero. Searches of different systems are "
