@@ -78,6 +78,8 @@ class AuditLogRead:
     # (system, first day, day after the last day) with a search: the log records every search in between,
     # so a day there without a row is a day without searches (SourceInfo.coverage)
     coverage: tuple[tuple[str, date, date], ...] = ()
+    # a workbook's sheets (log_workbook.py): (sheet number, searches, first day, last day) of each with a search
+    sheet_days: tuple[tuple[int, int, date, date], ...] = ()
     folder: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
     @cached_property
@@ -146,11 +148,13 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                    system: str | None = None, agency: str | None = None, source_tz: str | None = None,
                    tz: str | None = None, retention_days: int | None = None,
                    reason_rules: str | Path | ReasonRules | None = None, progress: bool = False,
-                   agencies: Crosswalk | None = None, complete: bool = False) -> AuditLogRead:
+                   agencies: Crosswalk | None = None, complete: bool = False, sheets=None,
+                   include_hidden: bool = False) -> AuditLogRead:
     """Count the searches of a row-level audit log by agency, system, day, reason category and query type.
 
     `complete` states that the log records every search from its first to its last day (no gaps, no
-    partial days): the coverage then takes that on trust, and a finding says so.
+    partial days): the coverage then takes that on trust, and a finding says so. An XLSX workbook is read
+    sheet by sheet as one log (log_workbook.py): every visible sheet, or `sheets`.
 
     >>> read_audit_log("network-audit.csv", profile="flock-network-audit", tz="America/Los_Angeles",
     ...                retention_days=30)  # doctest: +SKIP
@@ -158,6 +162,16 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     path = Path(path)
     if not path.is_file():
         raise InputError("there is no such file", file=str(path), hint="Check the path.")
+    from .log_workbook import is_workbook, read_workbook_log  # it calls back with one CSV of the sheets' cells
+
+    if is_workbook(path):
+        return read_workbook_log(path, sheets=sheets, include_hidden=include_hidden, profile=profile,
+                                 mapping=mapping, system=system, agency=agency, source_tz=source_tz, tz=tz,
+                                 retention_days=retention_days, reason_rules=reason_rules, progress=progress,
+                                 agencies=agencies, complete=complete)
+    if sheets:
+        raise UsageError("--sheet is for XLSX workbooks; this log is a CSV file", file=path.name,
+                         hint="Leave out --sheet.")
     log_mapping = resolve_mapping(profile, mapping)
     rules = reason_rules if isinstance(reason_rules, ReasonRules) else load_reason_rules(reason_rules)
     classes = ReasonClasses(rules, agencies or load_crosswalk())
@@ -234,6 +248,9 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 connection.execute("DELETE FROM cells WHERE user_row")
             findings += _time_checks(connection, scan, source, file_name, header("time"))
             findings += _implausible_days(connection, header("time"))
+            sheet_days = tuple(connection.execute(  # a workbook's sheets: each one's searches and days
+                "SELECT sheet::INTEGER, sum(searches)::BIGINT, min(day), max(day) FROM cells WHERE day IS NOT NULL "
+                "GROUP BY ALL ORDER BY ALL").fetchall()) if "sheet" in columns else ()
             if sample.encoding == "latin-1":
                 findings += _mojibake(connection, scan)
             findings += _unreadable_findings(connection, scan)
@@ -257,7 +274,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                "time_format": time_parse.fmt, "time_zone_suffix": time_parse.kind, "complete": complete}
     return AuditLogRead(grid=LogFile(file_name, sha256, size_bytes), reader=READER, counts=counts,
                         findings=findings, rows_read=rows_read, source_tz=source_tz, report_tz=tz,
-                        options=options, mapping=log_mapping.origin, coverage=coverage, folder=folder)
+                        options=options, mapping=log_mapping.origin, coverage=coverage, sheet_days=sheet_days,
+                        folder=folder)
 
 
 # -- after the scan: checks, findings, reasons, counts --------------------------------------------------------

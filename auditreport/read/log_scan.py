@@ -77,7 +77,7 @@ class LogScan:
     def _row_values(self) -> dict[str, str]:
         """Per row: the cells counted, its time as read (`raw_time`), its local time and why it has none."""
         raw_time = f"trim({self.raw('time')})"
-        values = {d: self.raw(d) for d in ("agency", "system", "query_type", "reason") if d in self.columns}
+        values = {d: self.raw(d) for d in ("agency", "system", "query_type", "reason", "sheet") if d in self.columns}
         values |= {"local": self.local, "raw_time": raw_time,
                    # why a row has no time (NULL when it has one): 1 blank, 2 a repeated header row, 3 unreadable
                    "untimed": (f"CASE WHEN wall_time IS NULL THEN CASE WHEN coalesce({raw_time}, '') = '' THEN 1 "
@@ -113,6 +113,7 @@ class LogScan:
 
     def sql(self, source: str) -> str:
         keys = [*self.as_written, "day", "untimed"] + (["known_class", "reason"] if self.has_reason else [])
+        keys += ["sheet"] if "sheet" in self.columns else []  # a workbook's sheet number (log_workbook.py)
         aggregates = ["count(*) AS searches"]  # rows without a time (day NULL) are sorted out after the scan
         if self.offsets_counted:
             aggregates.append("count(DISTINCT time_offset) AS offsets")
