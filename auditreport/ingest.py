@@ -78,8 +78,9 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
                               progress=progress, agencies=agencies, complete=options.complete,
                               sheets=options.asked_sheets, include_hidden=options.include_hidden)
         source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
-                            sheet=read.grid.sheet, request_id=options.request, options=read.options, source_tz=read.source_tz,
-                            report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage)
+                            sheet=read.grid.sheet, request_id=options.request, options=read.options,
+                            source_tz=read.source_tz, report_tz=read.report_tz, rows_read=read.rows_read,
+                            coverage=read.coverage)
         return source, read
     if options.tz or options.source_tz or options.retention_days or options.complete:
         raise UsageError("--tz, --source-tz, --retention-days and --complete are for audit logs",
@@ -89,7 +90,8 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
     if len(options.asked_sheets) > 1:
         raise UsageError("a count table is read from one sheet; --sheet more than once is for audit logs",
                          file=str(path), hint="Ingest each sheet on its own, or add --profile NAME for a log.")
-    read = read_count_table(path, sheet=(options.asked_sheets or (None,))[0], system=options.system, agency=options.agency,
+    sheet = options.asked_sheets[0] if options.asked_sheets else None
+    read = read_count_table(path, sheet=sheet, system=options.system, agency=options.agency,
                             fiscal_year_start=options.fiscal_year_start, include_hidden=options.include_hidden,
                             reason_rules=load_reason_rules(options.reason_rules))
     stored_options = {key: value for key, value in (("system", options.system), ("agency", options.agency),

@@ -382,7 +382,7 @@ def _read_header(archive: zipfile.ZipFile, layout: SheetLayout, cells: _Cells, m
     """Find the sheet's header row (the first with the time column's name) and its labels, by name."""
     time_key = header_key(mapping.columns["time"])
     hidden_columns: set[int] = set()
-    seen = 0
+    seen, first_labels = 0, []
     rows = _rows(archive, layout, hidden_columns)
     for number, hidden, element in rows:
         values, filled = _row_cells(element, cells, None)
@@ -393,6 +393,7 @@ def _read_header(archive: zipfile.ZipFile, layout: SheetLayout, cells: _Cells, m
         labels = [" ".join(values.get(index, "").replace("\ufeff", "").split()) for index in range(width)]
         if not include_hidden:
             labels = ["" if index in hidden_columns else label for index, label in enumerate(labels)]
+        first_labels = first_labels or labels
         if time_key in (header_key(label) for label in labels):
             layout.header_row, layout.labels = number, labels
             layout.hidden_columns = set() if include_hidden else hidden_columns
@@ -404,7 +405,7 @@ def _read_header(archive: zipfile.ZipFile, layout: SheetLayout, cells: _Cells, m
     if not seen:
         return  # a sheet without cells: no header, no rows
     known = _known(mapping)
-    shown = [label for label in labels if label and header_key(label) in known]
+    shown = [label for label in first_labels if label and header_key(label) in known]  # never a cell of data
     raise InputError(f"the sheet {layout.shown!r} has no column {mapping.columns['time']!r} (the search time) in "
                      "its first rows" + (f"; columns it has that the mapping knows: {', '.join(shown)}" if shown
                                          else ""),
