@@ -18,7 +18,6 @@ quoting header names only (never one that looks personal, unless the mapping nam
 from __future__ import annotations
 
 import csv
-import re
 import warnings
 import zipfile
 from array import array
@@ -38,7 +37,6 @@ SHEET_COLUMN = "auditreport sheet"  # the CSV's last column: the number of the s
 HEADER_ROWS_SEARCHED = 10           # rows with cells above a sheet's header (a title) that are passed over
 MAX_UNCOMPRESSED = 64 * 1024 ** 3   # a log's sheets stream, so only the compression ratio bounds a workbook
 LONGEST_SOURCE_SHEET = 200          # characters of sheet names kept with the source; past that, a count
-_LETTERS = re.compile(r"[A-Z]+")
 
 
 def is_workbook(path: Path) -> bool:
@@ -164,20 +162,11 @@ def write_workbook_csv(path: Path, mapping: Mapping, asked: list[str], include_h
     """Stream the sheets' mapped cells into `out` (CSV, one header, the sheet number last)."""
     file_name = path.name
     _refuse_bombs(path, file_name, max_uncompressed=MAX_UNCOMPRESSED)
-    with warnings.catch_warnings():  # openpyxl's own notes ("no default style") are not the user's business
-        warnings.simplefilter("ignore", UserWarning)
-        workbook, handle = _open(path)
-    try:
-        chosen, findings = _choose_sheets(workbook, asked, include_hidden, file_name)
-        shared = getattr(chosen[0], "_shared_strings", None) if chosen else None
-        if shared is None or any(not getattr(worksheet, "_worksheet_path", None) for worksheet in chosen):
-            raise InputError("the sheets of this XLSX workbook could not be found", file=file_name, hint=XLSX_HINT)
-        cells = _Cells(shared, set(getattr(workbook, "_date_formats", ()) or ()), workbook.epoch, mapping)
-        layouts = [SheetLayout(0, worksheet.title, _shown(worksheet.title, workbook.sheetnames),
-                               worksheet._worksheet_path) for worksheet in chosen]
-    finally:
-        workbook.close()
-        handle.close()
+    book = _open(path)
+    chosen, findings = _choose_sheets(book.sheets, asked, include_hidden, file_name)
+    cells = _Cells(book.shared_strings, book.date_styles, book.epoch, mapping)
+    titles = [sheet.title for sheet in book.sheets]
+    layouts = [SheetLayout(0, sheet.title, _shown(sheet.title, titles), sheet.path) for sheet in chosen]
     try:
         with zipfile.ZipFile(path) as archive:
             for layout in layouts:
@@ -218,16 +207,48 @@ def write_workbook_csv(path: Path, mapping: Mapping, asked: list[str], include_h
     return written
 
 
-def _open(path: Path):
-    import openpyxl
+@dataclass
+class _Sheet:
+    title: str
+    sheet_state: str  # "visible", "hidden" or "veryHidden", as openpyxl names it (grid._visible reads it)
+    path: str         # the sheet's part inside the zip file
 
-    handle = open(path, "rb")  # a handle, so that the file's name (.csv, no suffix) does not matter
-    try:
-        return openpyxl.load_workbook(handle, read_only=True, data_only=True), handle
-    except Exception as error:  # openpyxl, zipfile and XML errors alike: the workbook cannot be read
-        handle.close()
-        raise InputError(f"this XLSX workbook could not be opened ({type(error).__name__})", file=path.name,
-                         hint=XLSX_HINT) from None
+
+@dataclass
+class _Book:
+    sheets: list[_Sheet]
+    shared_strings: list
+    date_styles: set[int]
+    epoch: datetime
+
+
+def _open(path: Path) -> _Book:
+    """The workbook's sheets (names, states, parts), shared strings and date styles, without parsing any sheet.
+
+    openpyxl's read-only load_workbook parses every sheet in full when it lacks a <dimension> element (as openpyxl's
+    own write-only files do): here only the parts that describe the workbook are read, with openpyxl's readers."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    with warnings.catch_warnings(), open(path, "rb") as handle:  # a handle: the file's name does not matter
+        warnings.simplefilter("ignore", UserWarning)  # openpyxl's own notes ("no default style")
+        try:
+            reader = ExcelReader(handle, read_only=True, data_only=True)
+            try:
+                reader.read_manifest()
+                reader.read_strings()
+                reader.read_workbook()
+                apply_stylesheet(reader.archive, reader.wb)
+                sheets = [_Sheet(sheet.name, sheet.state or "visible", rel.target)
+                          for sheet, rel in reader.parser.find_sheets()
+                          if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+                return _Book(sheets, reader.shared_strings, set(getattr(reader.wb, "_date_formats", ()) or ()),
+                             reader.wb.epoch)
+            finally:
+                reader.archive.close()
+        except Exception as error:  # openpyxl, zipfile and XML errors alike: the workbook cannot be read
+            raise InputError(f"this XLSX workbook could not be opened ({type(error).__name__})", file=path.name,
+                             hint=XLSX_HINT) from None
 
 
 def _shown(title: str, titles: list[str]) -> str:
@@ -235,9 +256,9 @@ def _shown(title: str, titles: list[str]) -> str:
     return f"sheet {titles.index(title) + 1}" if label_problem(title) else title
 
 
-def _choose_sheets(workbook, asked: list[str], include_hidden: bool, file_name: str) -> tuple[list, list[Finding]]:
+def _choose_sheets(worksheets: list[_Sheet], asked: list[str], include_hidden: bool,
+                   file_name: str) -> tuple[list[_Sheet], list[Finding]]:
     """The sheets asked for (exact name first, then ignoring case), in the workbook's order; else every visible one."""
-    worksheets = list(workbook.worksheets)  # chart sheets hold no cells
     if not worksheets:
         raise InputError("this XLSX workbook has no sheets", file=file_name, hint=XLSX_HINT)
     if not asked:
@@ -285,21 +306,30 @@ class _Cells:
         self.epoch = epoch
         self.time_format = mapping.time_format or "%Y-%m-%d %H:%M:%S"
         self.columns: dict[str, int] = {}  # "AB" -> 27 (0-based 26): the letters seen, converted once
+        self._tags: dict[str, tuple[str, str, str]] = {}
 
     def column(self, reference: str | None, position: int) -> int:
+        """0-based column of a cell reference ("AB7" -> 27); a cell without one stands at its position."""
         if not reference:
             return position
-        letters = _LETTERS.match(reference)
-        if letters is None:
-            return position
-        letters = letters.group()
+        letters = reference.rstrip("0123456789")
         index = self.columns.get(letters)
         if index is None:
+            if not letters.isascii() or not letters.isalpha():
+                return position
             index = 0
-            for letter in letters:
+            for letter in letters.upper():
                 index = index * 26 + ord(letter) - 64
             index = self.columns[letters] = index - 1
         return index
+
+    def tags(self, row_tag: str) -> tuple[str, str, str]:
+        """The tags of a value, an inline string and a text in the sheet's namespace (that of its rows)."""
+        tags = self._tags.get(row_tag)
+        if tags is None:
+            namespace = row_tag[:row_tag.index("}") + 1] if row_tag.startswith("{") else ""
+            tags = self._tags[row_tag] = (f"{namespace}v", f"{namespace}is", f"{namespace}t")
+        return tags
 
     def text(self, cell, tag_v: str, tag_is: str, tag_t: str) -> str:
         kind = cell.get("t")
@@ -307,7 +337,9 @@ class _Cells:
             inline = cell.find(tag_is)
             if inline is None:
                 return ""
-            # plain text (<t>) or rich-text runs (<r><t>); phonetic hints (<rPh>) are no part of the value
+            if len(inline) == 1 and inline[0].tag == tag_t:
+                return inline[0].text or ""
+            # rich-text runs (<r><t>); phonetic hints (<rPh>) are no part of the value
             return "".join((child.text or "") if child.tag == tag_t else (child.findtext(tag_t) or "")
                            for child in inline if child.tag == tag_t or child.tag.endswith("}r") or child.tag == "r")
         value = cell.findtext(tag_v)
@@ -330,11 +362,6 @@ class _Cells:
         return str(int(number)) if number.is_integer() else value
 
 
-def _namespaced(element, name: str) -> str:
-    namespace = element.tag[:element.tag.index("}") + 1] if element.tag.startswith("{") else ""
-    return f"{namespace}{name}"
-
-
 def _rows(archive: zipfile.ZipFile, layout: SheetLayout, hidden_columns: set[int] | None = None):
     """(row number, hidden, row element) of a sheet, streamed; the element is cleared after the caller's turn."""
     from lxml import etree
@@ -343,37 +370,66 @@ def _rows(archive: zipfile.ZipFile, layout: SheetLayout, hidden_columns: set[int
         number = 0
         for _, element in etree.iterparse(handle, events=("end",), tag=("{*}row", "{*}col"),
                                           resolve_entities=False, no_network=True, huge_tree=True):
-            parent = element.getparent()
-            if element.tag.endswith("}col") or element.tag == "col":
-                if hidden_columns is not None and element.get("hidden", "").strip().lower() in ("1", "true"):
+            if element.tag.endswith("col"):
+                if hidden_columns is not None and _true(element.get("hidden")):
                     first = int(element.get("min") or 1)
                     hidden_columns.update(range(first - 1, int(element.get("max") or first)))
                 continue
             number = int(element.get("r") or number + 1)
-            yield number, element.get("hidden", "").strip().lower() in ("1", "true"), element
+            yield number, _true(element.get("hidden")), element
             element.clear()  # the row is done: drop its cells, and the rows before it
-            if parent is not None:
+            previous = element.getprevious()
+            if previous is not None:
+                parent = element.getparent()
                 while element.getprevious() is not None:
                     del parent[0]
 
 
-def _row_cells(element, cells: _Cells, wanted: set[int] | None) -> tuple[dict[int, str], bool]:
-    """The texts of the wanted columns of a row (all when `wanted` is None), and whether any cell holds a value."""
-    values: dict[int, str] = {}
+def _true(flag: str | None) -> bool:
+    return flag is not None and flag.strip().lower() in ("1", "true")
+
+
+_DIGITS = "0123456789"
+
+
+def _row_cells(element, cells: _Cells, wanted: dict[int, str] | None) -> tuple[dict[int, str], bool]:
+    """The texts of the wanted columns of a row (column -> its letters; all columns when None), and whether any
+    cell holds a value. The innermost loop of a workbook's read, so lookups are kept local.
+
+    Most rows hold a cell in every column, in order: the wanted cells are then taken by their place (the others are
+    never looked at) when each one's reference has the letters of its column."""
+    tag_v, tag_is, tag_t = cells.tags(element.tag)
+    text = cells.text
+    if wanted is not None:
+        width = len(element)
+        values = {}
+        for column, letters in wanted.items():
+            if column >= width:
+                break
+            cell = element[column]
+            reference = cell.get("r")
+            if reference is not None and reference.rstrip(_DIGITS) != letters:
+                break
+            values[column] = text(cell, tag_v, tag_is, tag_t)
+        else:
+            if any(value.strip() for value in values.values()):
+                return values, True
+    values = {}
     filled = False
-    tags = None
+    known_columns = cells.columns
     for position, cell in enumerate(element):
-        if not len(cell):  # a cell with a style only
-            continue
-        if tags is None:
-            tags = (_namespaced(cell, "v"), _namespaced(cell, "is"), _namespaced(cell, "t"))
-        column = cells.column(cell.get("r"), position)
+        reference = cell.get("r")
+        column = known_columns.get(reference.rstrip(_DIGITS)) if reference else None
+        if column is None:
+            column = cells.column(reference, position)
         if wanted is not None and column not in wanted:
-            filled = filled or cell.find(tags[0]) is not None or cell.find(tags[1]) is not None
+            if not filled:
+                filled = cell.find(tag_v) is not None or cell.find(tag_is) is not None
             continue
-        text = cells.text(cell, *tags)
-        values[column] = text
-        filled = filled or text.strip() != ""
+        value = text(cell, tag_v, tag_is, tag_t)
+        values[column] = value
+        if not filled:
+            filled = value.strip() != ""
     return values, filled
 
 
@@ -535,7 +591,7 @@ def _write_rows(archive: zipfile.ZipFile, layout: SheetLayout, dimensions: list[
     """Write the sheet's rows below its header: the mapped cells only, in the CSV's layout; return the next record."""
     wanted = {layout.positions[d]: d for d in dimensions if d in layout.positions}
     places = [layout.positions.get(d) for d in dimensions]
-    wanted_columns = set(wanted)
+    wanted_columns = {index: column_letter(index + 1) for index in sorted(wanted)}
     time_place = layout.positions["time"]
     time_key, time_header = header_key(mapping.columns["time"]), mapping.columns["time"]
     hidden_columns = layout.hidden_columns
