@@ -189,7 +189,8 @@ def _refuse_other_options(file_name: str, source_id: int, stored: dict, differin
                      f"first with: auditreport sources remove {source_id}.")
 
 
-LOG_OPTIONS = ("mapping", "system", "agency", "source_tz", "tz", "retention_days", "complete", "reason_rules")
+LOG_OPTIONS = ("mapping", "system", "agency", "source_tz", "tz", "retention_days", "complete", "reason_rules",
+               "include_hidden")
 
 
 def _with_other_options(store: Store, result: IngestResult, asked: dict) -> IngestResult:

@@ -277,3 +277,18 @@ def test_planted_names_and_plates_in_unmapped_columns_reach_no_table_and_no_file
     assert "springfield" in text  # the agencies were read ...
     for value in PLANTED + ["pl4nted", "red pickup", "quillfeather"]:
         assert value.lower() not in text, value  # ... and nothing of the unmapped columns
+
+
+def test_a_count_table_is_read_from_one_sheet_and_hidden_sheets_are_an_option_of_the_log(tmp_path):
+    monthly_workbook(tmp_path / "book.xlsx", hidden=10)
+    db = tmp_path / "audit.duckdb"
+    twice = run("ingest", tmp_path / "book.xlsx", "--sheet", "Jan 2025", "--sheet", "Feb 2025", "--db", db)
+    assert twice.exit_code == 2
+    assert "a count table is read from one sheet; --sheet more than once is for audit logs" in twice.output
+    assert run("ingest", tmp_path / "book.xlsx", "--profile", "flock-network-audit", "--db", db).exit_code == 0
+    hidden = run("ingest", tmp_path / "book.xlsx", "--profile", "flock-network-audit", "--include-hidden",
+                 "--db", db)
+    assert hidden.exit_code == 0, hidden.output  # the hidden sheet read too: other sheets, another source
+    with duckdb.connect(str(db), read_only=True) as connection:
+        assert connection.execute("SELECT sheet, rows_read FROM sources ORDER BY source_id").fetchall() == [
+            ("Jan 2025, Feb 2025, Mar 2025, Sep 2025", 56), ("Jan 2025, Feb 2025, Mar 2025, Sep 2025, Oct 2025", 70)]
