@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -221,7 +222,23 @@ def test_bad_sheets_and_workbooks_fail_in_one_line_and_leave_the_database_as_it_
     workbook.active.append(["Org Name", "When"])
     workbook.active.append(["Springfield PD", "01/02/2025, 01:00:00 PM UTC"])
     workbook.save(no_time)
+    empty = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(empty)
+    all_hidden = tmp_path / "all-hidden.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Jan 2025"
+    workbook.save(tmp_path / "visible.xlsx")
+    with zipfile.ZipFile(tmp_path / "visible.xlsx") as source, zipfile.ZipFile(all_hidden, "w") as target:
+        for part in source.infolist():  # openpyxl will not save a workbook whose every sheet is hidden
+            data = source.read(part)
+            if part.filename == "xl/workbook.xml":
+                data = data.replace(b'state="visible"', b'state="hidden"')
+            target.writestr(part, data)
     cases = {
+        (empty,): "empty.xlsx: no sheet of this workbook has a column 'Search Time' (the search time). Sheets in this "
+                  "workbook: Sheet. Ingest the workbook that holds the log, or export it as CSV.",
+        (all_hidden,): "all-hidden.xlsx: every sheet of this XLSX workbook is hidden, so none is read. Unhide the "
+                       "sheets that hold the log, or read them with --include-hidden.",
         (tmp_path / "book.xlsx", "--sheet", "June"):
             "book.xlsx: there is no sheet named 'June'. Sheets in this workbook: Jan 2025, Feb 2025, Mar 2025, "
             "Sep 2025, Oct 2025.",
