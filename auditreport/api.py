@@ -90,7 +90,7 @@ class AuditDB:
         self.store.close()
 
     def ingest(self, *paths: str | Path, system: str | None = None, agency: str | None = None,
-               request: str | None = None, sheet: str | None = None,
+               request: str | None = None, sheet: str | None = None, sheets: Iterable[str] | None = None,
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, profile: str | None = None,
                mapping: str | Path | None = None, tz: str | None = None, source_tz: str | None = None,
                retention_days: int | None = None, reason_rules: str | Path | None = None, complete: bool = False,
@@ -100,6 +100,7 @@ class AuditDB:
 
         system: the database or network searched (required unless the file or profile names it); agency: the
         agency whose data or searches a file holds; request: the records-request id; sheet: an XLSX sheet;
+        sheets: the sheets of a workbook audit log to read as one log (default: every visible sheet);
         fiscal_year_start: month fiscal years start in; profile / mapping: how to read an audit log; tz: the
         reporting time zone; source_tz: the zone of naive search times; retention_days: the retention period;
         reason_rules: extra reason rules (TOML); complete: you state the log records every search;
@@ -109,6 +110,7 @@ class AuditDB:
         did you mean "agency"?).
         """
         settings = ingest_options(system=system, agency=agency, request=request, sheet=sheet,
+                                  sheets=(sheets,) if isinstance(sheets, str) else tuple(sheets or ()),
                                   fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
                                   source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
                                   complete=complete, include_hidden=include_hidden, own_agency=own_agency,

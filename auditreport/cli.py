@@ -131,7 +131,9 @@ def main(db: str | None, agencies: str | None, verbose: bool) -> None:
 @click.option("--system", help="System searched, for files that do not name it (e.g. \"Regional COPLINK\").")
 @click.option("--agency", help="Searching agency, for files that do not name it (a one-agency table or log).")
 @click.option("--request", "request", help="Records-request id or URL the file came from.")
-@click.option("--sheet", help="Worksheet of an XLSX file (default: the active visible sheet).")
+@click.option("--sheet", multiple=True,
+              help="Worksheet of an XLSX file (default: a count table's active visible sheet; every visible sheet of "
+                   "an audit log). Repeat it to read several sheets of an audit log as one log.")
 @click.option("--include-hidden", is_flag=True,
               help="Also read hidden sheets, rows and columns of an XLSX file (not read by default; a finding "
                    "says so either way).")
@@ -168,7 +170,7 @@ def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_yea
       auditreport ingest coplink-2017-2019.csv --system "Regional COPLINK" --request R-2019-0412
       auditreport ingest network-audit.csv --profile flock-network-audit --tz America/Los_Angeles
     """
-    options = api.IngestOptions(system=system, agency=agency, request=request, sheet=sheet,
+    options = api.IngestOptions(system=system, agency=agency, request=request, sheets=sheet,
                                 fiscal_year_start=fiscal_year_start, profile=profile, mapping=mapping, tz=tz,
                                 source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
                                 complete=complete, include_hidden=include_hidden, replace=replace,

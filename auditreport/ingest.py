@@ -29,6 +29,7 @@ class IngestOptions:
     agency: str | None = None
     request: str | None = None
     sheet: str | None = None
+    sheets: tuple[str, ...] = ()  # sheets of a workbook audit log (with `sheet`): read as one log
     fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START
     profile: str | None = None
     mapping: str | Path | None = None
@@ -44,6 +45,12 @@ class IngestOptions:
     @property
     def is_audit_log(self) -> bool:
         return bool(self.profile or self.mapping)
+
+    @property
+    def asked_sheets(self) -> tuple[str, ...]:
+        """The sheets asked for (`sheet`, then `sheets`), each once, in the order given."""
+        sheets = (self.sheets,) if isinstance(self.sheets, str) else tuple(self.sheets or ())
+        return tuple(dict.fromkeys(((self.sheet,) if self.sheet else ()) + sheets))
 
 
 def ingest_options(**keywords) -> IngestOptions:
@@ -67,25 +74,28 @@ def read_file(path: str | Path, options: IngestOptions, *, progress: bool = Fals
     if options.is_audit_log:
         from .read.audit_log import read_audit_log
 
-        if options.sheet:
-            raise UsageError("--sheet is for count tables in XLSX workbooks; audit logs are CSV",
-                             file=str(path), hint="Leave out --sheet.")
         read = read_audit_log(path, profile=options.profile, mapping=options.mapping, system=options.system,
                               agency=options.agency, source_tz=options.source_tz, tz=options.tz,
                               retention_days=options.retention_days, reason_rules=options.reason_rules,
                               progress=progress, agencies=agencies, complete=options.complete,
-                              own_agency=options.own_agency, search_ids=search_ids)
+                              own_agency=options.own_agency, search_ids=search_ids,
+                              sheets=options.asked_sheets, include_hidden=options.include_hidden)
         source = SourceInfo(read.grid.file_name, read.grid.sha256, read.grid.size_bytes, read.reader,
-                            request_id=options.request, options=read.options, source_tz=read.source_tz,
-                            report_tz=read.report_tz, rows_read=read.rows_read, coverage=read.coverage,
-                            search_keys=read.search_keys, counted_before=tuple(read.counted_before.items()))
+                            sheet=read.grid.sheet, request_id=options.request, options=read.options,
+                            source_tz=read.source_tz, report_tz=read.report_tz, rows_read=read.rows_read,
+                            coverage=read.coverage, search_keys=read.search_keys,
+                            counted_before=tuple(read.counted_before.items()))
         return source, read
     if options.tz or options.source_tz or options.retention_days or options.complete or options.own_agency:
         raise UsageError("--tz, --source-tz, --retention-days, --complete and --own-agency are for audit logs",
                          file=str(path), hint="Add --profile NAME or --mapping FILE, or leave those options out.")
     from .read.count_table import read_count_table
 
-    read = read_count_table(path, sheet=options.sheet, system=options.system, agency=options.agency,
+    if len(options.asked_sheets) > 1:
+        raise UsageError("a count table is read from one sheet; --sheet more than once is for audit logs",
+                         file=str(path), hint="Ingest each sheet on its own, or add --profile NAME for a log.")
+    sheet = options.asked_sheets[0] if options.asked_sheets else None
+    read = read_count_table(path, sheet=sheet, system=options.system, agency=options.agency,
                             fiscal_year_start=options.fiscal_year_start, include_hidden=options.include_hidden,
                             reason_rules=load_reason_rules(options.reason_rules))
     stored_options = {key: value for key, value in (("system", options.system), ("agency", options.agency),
@@ -137,7 +147,7 @@ def _detected_profile(path: str | Path, options: IngestOptions) -> tuple[IngestO
     from .read.mapping import matching_profile, read_sample
 
     path = Path(path)
-    if options.is_audit_log or options.sheet or path.suffix.lower() in (".xlsx", ".xlsm") or not path.is_file():
+    if options.is_audit_log or options.asked_sheets or path.suffix.lower() in (".xlsx", ".xlsm") or not path.is_file():
         return options, ""
     try:
         sample = read_sample(path, max_bytes=65_536)
@@ -163,7 +173,7 @@ def screen(store: Store, source: SourceInfo, observations, findings: list, cross
 def _already_ingested(store: Store, path: str | Path, options: IngestOptions) -> IngestResult | None:
     """The same bytes (and sheet) are never read twice: answer from the store before any reading."""
     path = Path(path)
-    if not path.is_file() or options.sheet or options.is_audit_log or options.replace:  # a log is hashed as read
+    if not path.is_file() or options.asked_sheets or options.is_audit_log or options.replace:  # a log is hashed as read
         return None
     sha256, _ = file_identity(path)
     source_id = store.find_source(sha256, "")
@@ -187,7 +197,7 @@ def _refuse_other_options(file_name: str, source_id: int, stored: dict, differin
 
 
 LOG_OPTIONS = ("mapping", "system", "agency", "source_tz", "tz", "retention_days", "complete", "reason_rules",
-               "own_agency")
+               "own_agency", "include_hidden")
 
 
 def _with_other_options(store: Store, result: IngestResult, asked: dict) -> IngestResult:

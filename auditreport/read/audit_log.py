@@ -86,6 +86,8 @@ class AuditLogRead:
     # already counted by earlier sources (source id -> searches)
     search_keys: Path | None = None
     counted_before: dict[int, int] = field(default_factory=dict)
+    # a workbook's sheets (log_workbook.py): (sheet number, searches, first day, last day) of each with a search
+    sheet_days: tuple[tuple[int, int, date, date], ...] = ()
     folder: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
     @cached_property
@@ -155,7 +157,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                    tz: str | None = None, retention_days: int | None = None,
                    reason_rules: str | Path | ReasonRules | None = None, progress: bool = False,
                    agencies: Crosswalk | None = None, complete: bool = False,
-                   own_agency: str | None = None, search_ids: KnownIds | None = None) -> AuditLogRead:
+                   own_agency: str | None = None, search_ids: KnownIds | None = None, sheets=None,
+                   include_hidden: bool = False) -> AuditLogRead:
     """Count the searches of a row-level audit log by agency, system, day, reason category and query type.
 
     `complete` states that the log records every search from its first to its last day (no gaps, no
@@ -163,6 +166,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     own_agency) splits a network audit into the producing agency's own searches and the others' (log_own.py).
     With a search id column, each search is counted once: `search_ids` (the store's) gives the key of the hashes
     and those of earlier sources (log_ids.py); without it, a search repeated in this file is still counted once.
+    An XLSX workbook is read sheet by sheet as one log (log_workbook.py): every visible sheet, or `sheets`.
 
     >>> read_audit_log("network-audit.csv", profile="flock-network-audit", tz="America/Los_Angeles",
     ...                retention_days=30)  # doctest: +SKIP
@@ -170,6 +174,16 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     path = Path(path)
     if not path.is_file():
         raise InputError("there is no such file", file=str(path), hint="Check the path.")
+    from .log_workbook import is_workbook, read_workbook_log  # it calls back with one CSV of the sheets' cells
+
+    if is_workbook(path):
+        return read_workbook_log(path, sheets=sheets, include_hidden=include_hidden, profile=profile,
+                                 mapping=mapping, system=system, agency=agency, source_tz=source_tz, tz=tz,
+                                 retention_days=retention_days, reason_rules=reason_rules, progress=progress,
+                                 agencies=agencies, complete=complete, own_agency=own_agency, search_ids=search_ids)
+    if sheets:
+        raise UsageError("--sheet is for XLSX workbooks; this log is a CSV file", file=path.name,
+                         hint="Leave out --sheet.")
     log_mapping = resolve_mapping(profile, mapping)
     rules = reason_rules if isinstance(reason_rules, ReasonRules) else load_reason_rules(reason_rules)
     crosswalk = agencies or load_crosswalk()
@@ -275,6 +289,9 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 connection.execute("DELETE FROM cells WHERE user_row")
             findings += _time_checks(connection, scan, source, file_name, header("time"))
             findings += _implausible_days(connection, header("time"))
+            sheet_days = tuple(connection.execute(  # a workbook's sheets: each one's searches and days
+                "SELECT sheet::INTEGER, sum(searches)::BIGINT, min(day), max(day) FROM cells WHERE day IS NOT NULL "
+                "GROUP BY ALL ORDER BY ALL").fetchall()) if "sheet" in columns else ()
             if sample.encoding == "latin-1":
                 findings += _mojibake(connection, scan)
             findings += _unreadable_findings(connection, scan)
@@ -286,6 +303,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                                                   users_system, own, own_findings, offenses)
             search_keys = None
             if ids is not None:
+                rows_read += ids.dropped_rows  # read, and left out as counted before or repeated
                 search_keys = Path(folder.name) / "search-keys.parquet"
                 write_new_keys(connection, search_keys)
         coverage, coverage_findings = coverage_of(day_counts, complete)
@@ -309,7 +327,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     return AuditLogRead(grid=LogFile(file_name, sha256, size_bytes), reader=READER, counts=counts,
                         findings=findings, rows_read=rows_read, source_tz=source_tz, report_tz=tz,
                         options=options, mapping=log_mapping.origin, coverage=coverage, search_keys=search_keys,
-                        counted_before=ids.counted_before if ids is not None else {}, folder=folder)
+                        counted_before=ids.counted_before if ids is not None else {}, sheet_days=sheet_days,
+                        folder=folder)
 
 
 # -- after the scan: checks, findings, reasons, counts --------------------------------------------------------

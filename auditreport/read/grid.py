@@ -296,15 +296,16 @@ MAX_CELLS = 30_000_000            # rows x columns of the sheet read (its stated
 BOUNDS_HINT = "Open it in a spreadsheet program, delete what is not the table and save it again, or export CSV."
 
 
-def _refuse_bombs(data: bytes, file_name: str) -> None:
-    """A workbook is checked before it is parsed: its size inside, each part's compression ratio."""
+def _refuse_bombs(data: bytes | Path, file_name: str, *, max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
+    """A workbook (its bytes, or its path) is checked before it is parsed: its size inside, each part's compression
+    ratio. An audit log's sheets are streamed, so its reader allows more inside (`max_uncompressed`)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         return  # not a zip: openpyxl's own error names it
     inside = sum(part.file_size for part in parts)
-    if inside > MAX_UNCOMPRESSED:
+    if inside > max_uncompressed:
         raise InputError(f"this XLSX workbook holds {inside / 1024 ** 3:.1f} GB of data inside, more than any "
                          "release auditreport reads", file=file_name, hint=BOUNDS_HINT)
     for part in parts:

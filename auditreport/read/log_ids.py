@@ -62,6 +62,7 @@ class IdCheck:
     flagged: int = 0                               # ids repeated in the file or counted before (table flagged_keys)
     counted_before: dict[int, int] = field(default_factory=dict)  # earlier source -> its searches met again
     repeated_rows: int = 0                         # rows that repeat another row's id
+    dropped_rows: int = 0                          # rows the scan leaves out: counted before, or repeats
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -91,8 +92,9 @@ def check_ids(connection, source: str, id_cell: str, time_cell: str, wall_time: 
         return check
     check.counted_before = dict(connection.execute(
         "SELECT source_id, count(*) FROM flagged_keys WHERE flag = 'already' GROUP BY ALL ORDER BY ALL").fetchall())
-    check.repeated_rows = int(connection.execute(
-        "SELECT coalesce(sum(n - 1), 0) FROM flagged_keys WHERE flag = 'repeated'").fetchone()[0])
+    check.repeated_rows, check.dropped_rows = map(int, connection.execute(
+        "SELECT coalesce(sum(n - 1) FILTER (WHERE flag = 'repeated'), 0), "
+        "coalesce(sum(CASE WHEN flag = 'already' THEN n ELSE n - 1 END), 0) FROM flagged_keys").fetchone())
     location = f'column "{id_header}"'
     for source_id, searches in check.counted_before.items():
         check.findings.append(Finding(location, "counted_before",

@@ -82,9 +82,9 @@ class LogScan:
     def _row_values(self) -> dict[str, str]:
         """Per row: the cells counted, its time as read (`raw_time`), its local time and why it has none."""
         raw_time = f"trim({self.raw('time')})"
-        values = {d: self.raw(d) for d in (*self.as_written, "reason") if d in self.columns}
+        values = {d: self.raw(d) for d in (*self.as_written, "reason", "sheet") if d in self.columns}
         # a row whose every cell read is blank or a redaction marker is no search (the trailing rows of a release)
-        others = [self.raw(d) for d in self.columns if d not in self._unread and d != "time"]
+        others = [self.raw(d) for d in self.columns if d not in self._unread and d not in ("time", "sheet")]
         nothing_else = " AND ".join(self.markers.blank_or_marker_sql(cell) for cell in others) or "true"
         values |= {"local": self.local, "raw_time": raw_time,
                    # why a row has no time (NULL when it has one): 1 blank, 2 a repeated header row, 3 unreadable,
@@ -134,6 +134,7 @@ class LogScan:
 
     def sql(self, source: str) -> str:
         keys = [*self.as_written, "day", "untimed"] + (["known_class", "reason"] if self.has_reason else [])
+        keys += ["sheet"] if "sheet" in self.columns else []  # a workbook's sheet number (log_workbook.py)
         aggregates = ["count(*) AS searches"]  # rows without a time (day NULL) are sorted out after the scan
         if self.offsets_counted:
             aggregates.append("count(DISTINCT time_offset) AS offsets")
