@@ -309,3 +309,107 @@ def test_a_count_table_is_read_from_one_sheet_and_hidden_sheets_are_an_option_of
     with duckdb.connect(str(db), read_only=True) as connection:
         assert connection.execute("SELECT sheet, rows_read FROM sources ORDER BY source_id").fetchall() == [
             ("Jan 2025, Feb 2025, Mar 2025, Sep 2025", 56), ("Jan 2025, Feb 2025, Mar 2025, Sep 2025, Oct 2025", 70)]
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Shared strings as Excel saves them: plain, rich text (runs, one with xml:space), phonetic runs (<rPh>, Japanese
+# readings Excel keeps for East Asian text) and their <phoneticPr>, which are no part of the text.
+SHARED = [
+    "<si><t>Search Time</t></si>",
+    "<si><r><t>Org</t></r><r><rPr><b/></rPr><t xml:space=\"preserve\"> Name</t></r></si>",  # a rich-text header
+    "<si><t>Reason</t></si>",
+    "<si><t>Search Type</t></si>",
+    "<si><t>Name</t></si>",
+    "<si><r><rPr><i/></rPr><t>Spring</t></r><r><t>field PD</t></r></si>",
+    "<si><t>Stolen vehicle</t><rPh sb=\"0\" eb=\"6\"><t>ストールン</t></rPh><phoneticPr fontId=\"1\"/></si>",
+    "<si><t>lookup</t></si>",
+    "<si><t>Zebediah Quillfeather</t></si>",
+    "<si><t xml:space=\"preserve\">  Shelbyville County SO </t><phoneticPr fontId=\"1\" type=\"noConversion\"/></si>",
+    "<si><r><t>inves</t></r><r><t>tigation</t></r><rPh sb=\"0\" eb=\"3\"><t>インベ</t></rPh></si>",
+    "<si><t>search</t></si>",
+    "<si><t>01/02/2025, 01:15:00 PM UTC</t></si>",
+    "<si><r><t>01/03/2025, </t></r><r><t>02:15:00 PM UTC</t></r></si>",
+    "<si><t>_x005F_x000D_ kept</t></si>",
+]
+
+
+def handwritten_workbook(path: Path, rows: list[list[int]]) -> Path:
+    """A workbook written by hand as Excel saves one: every text an index into xl/sharedStrings.xml (SHARED)."""
+    def cell(column: int, row: int, index: int) -> str:
+        return f'<c r="{"ABCDE"[column]}{row}" t="s"><v>{index}</v></c>'
+
+    sheet_rows = "".join(f'<row r="{r}">' + "".join(cell(c, r, i) for c, i in enumerate(row)) + "</row>"
+                         for r, row in enumerate(rows, start=1))
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+        archive.writestr("_rels/.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><sheets>'
+                                            '<sheet name="Jan 2025" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+        archive.writestr("xl/worksheets/sheet1.xml",
+                         f'<worksheet xmlns="{MAIN}"><sheetData>{sheet_rows}</sheetData></worksheet>')
+        archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}" count="{len(SHARED)}" '
+                                                 f'uniqueCount="{len(SHARED)}">{"".join(SHARED)}</sst>')
+    return path
+
+
+def test_shared_strings_are_read_as_openpyxl_reads_them_rich_text_runs_joined_and_phonetic_runs_left_out(tmp_path):
+    import io
+
+    from openpyxl.reader.strings import read_string_table
+
+    from auditreport.read.log_workbook import read_shared_strings
+
+    xml = f'<sst xmlns="{MAIN}">{"".join(SHARED)}<si><t/></si><si/></sst>'.encode()
+    table = read_shared_strings(io.BytesIO(xml))
+    expected = read_string_table(io.BytesIO(xml))
+    assert [table[i] for i in range(len(table))] == expected
+    assert expected[1] == "Org Name" and expected[6] == "Stolen vehicle" and expected[10] == "investigation"
+    assert expected[9] == "  Shelbyville County SO " and expected[14] == "_x000D_ kept" and expected[-2:] == ["", ""]
+    with pytest.raises(IndexError):
+        table[len(table)]
+
+
+def test_a_workbook_saved_with_rich_text_and_phonetic_shared_strings_counts_as_the_same_rows_in_one_csv(tmp_path):
+    header = [0, 1, 2, 3, 4]  # Search Time, Org Name (rich text), Reason, Search Type, Name (never read)
+    rows = [[12, 5, 6, 7, 8], [13, 9, 10, 11, 8], [12, 9, 6, 11, 8], [13, 5, 10, 7, 8]]
+    book = handwritten_workbook(tmp_path / "excel.xlsx", [header] + rows)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('system = "Test"\ndropped = ["Name"]\n\n[columns]\ntime = "Search Time"\nagency = "Org Name"\n'
+                       'reason = "Reason"\nquery_type = "Search Type"\n\n[time]\nformat = "%m/%d/%Y, %I:%M:%S %p"\n',
+                       encoding="utf-8")
+    texts = [read_string_table_text(i) for i in range(len(SHARED))]
+    with open(tmp_path / "same.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([[texts[i] for i in row] for row in [header] + rows])
+    csv_read = read_audit_log(tmp_path / "same.csv", mapping=mapping)
+    with read_audit_log(book, mapping=mapping) as read:
+        assert counts(read) == counts(csv_read)
+        agencies = set(read.observations["agency"])
+        reasons = kinds(read).get("reason_categories")
+    assert {"Springfield PD", "Shelbyville County SO"} <= agencies
+    assert not any("ス" in agency or "イ" in agency for agency in agencies)
+    assert reasons == kinds(csv_read).get("reason_categories")
+
+
+def read_string_table_text(index: int) -> str:
+    """SHARED[index] as openpyxl reads it (the yardstick for the workbook above)."""
+    import io
+
+    from openpyxl.reader.strings import read_string_table
+
+    return read_string_table(io.BytesIO(f'<sst xmlns="{MAIN}">{SHARED[index]}</sst>'.encode()))[0]

@@ -195,6 +195,8 @@ def write_workbook_csv(path: Path, mapping: Mapping, asked: list[str], include_h
     except Exception as error:  # zipfile, XML and number errors alike; they never quote the sheet's cells
         raise InputError(f"this XLSX workbook could not be read ({type(error).__name__})", file=file_name,
                          hint=XLSX_HINT) from None
+    finally:
+        book.shared_strings.release()  # before the CSV's read, which has memory of its own to use
     hidden = [f"{layout.shown!r}: {written.hidden_rows[layout.number]}" for layout in read
               if written.hidden_rows.get(layout.number)]
     if hidden:
@@ -214,10 +216,77 @@ class _Sheet:
     path: str         # the sheet's part inside the zip file
 
 
+class SharedStrings:
+    """A workbook's shared-string table, held compactly: every text as UTF-8 in one bytearray, where each one ends
+    in an array of offsets, decoded when a cell looks it up (`table[index]`, as a list of str would be).
+
+    Excel keeps every text of a workbook in this table, so a log whose ids, times and time frames are all distinct
+    has millions of them: as Python str objects (openpyxl's list) some 80 bytes each, here their UTF-8 length and
+    8 bytes. The table is streamed from its XML, each <si> dropped once read."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("q", [0])  # string i is _data[_ends[i]:_ends[i + 1]]
+        self._view: memoryview | None = None
+
+    def append(self, text: str) -> None:
+        self._data += text.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends) - 1
+
+    def __getitem__(self, index: int) -> str:
+        if not 0 <= index < len(self._ends) - 1:
+            raise IndexError("shared string index out of range")
+        view = self._view
+        if view is None:  # the table is complete once read: a view of it saves a copy per lookup
+            view = self._view = memoryview(self._data)
+        return str(view[self._ends[index]:self._ends[index + 1]], "utf-8", "surrogatepass")
+
+    def release(self) -> None:
+        """Free the table (the read is done): the view first, so the buffer can go."""
+        if self._view is not None:
+            self._view.release()
+            self._view = None
+        self._data = bytearray()
+        self._ends = array("q", [0])
+
+
+def read_shared_strings(handle) -> SharedStrings:
+    """xl/sharedStrings.xml, streamed: each <si>'s text, as openpyxl reads it (a plain <t>, or the <t> of its
+    rich-text runs <r> joined; phonetic runs <rPh> and their <phoneticPr> are no part of it; 'x005F_' taken out
+    as openpyxl does), kept in a SharedStrings."""
+    from lxml import etree
+
+    table = SharedStrings()
+    append = table.append
+    tag_t = tag_r = None
+    for _, item in etree.iterparse(handle, events=("end",), tag="{*}si", resolve_entities=False, no_network=True,
+                                   huge_tree=True):
+        if tag_t is None or not item.tag.startswith(tag_t[:-1]):
+            namespace = item.tag[:item.tag.index("}") + 1] if item.tag.startswith("{") else ""
+            tag_t, tag_r = f"{namespace}t", f"{namespace}r"
+        if len(item) == 1 and item[0].tag == tag_t:
+            text = item[0].text or ""
+        else:
+            text = "".join((child.text or "") if child.tag == tag_t else (child.findtext(tag_t) or "")
+                           for child in item if child.tag == tag_t or child.tag == tag_r)
+        if "x005F_" in text:
+            text = text.replace("x005F_", "")
+        append(text)
+        item.clear()  # the string is kept: drop its element, and those before it
+        if item.getprevious() is not None:
+            parent = item.getparent()
+            while item.getprevious() is not None:
+                del parent[0]
+    return table
+
+
 @dataclass
 class _Book:
     sheets: list[_Sheet]
-    shared_strings: list
+    shared_strings: SharedStrings
     date_styles: set[int]
     epoch: datetime
 
@@ -226,9 +295,12 @@ def _open(path: Path) -> _Book:
     """The workbook's sheets (names, states, parts), shared strings and date styles, without parsing any sheet.
 
     openpyxl's read-only load_workbook parses every sheet in full when it lacks a <dimension> element (as openpyxl's
-    own write-only files do): here only the parts that describe the workbook are read, with openpyxl's readers."""
+    own write-only files do): here only the parts that describe the workbook are read, with openpyxl's readers, but
+    the shared strings, which openpyxl would hold as a list of str (hundreds of MB for a large log saved by Excel),
+    are read by read_shared_strings."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.xml.constants import SHARED_STRINGS
 
     with warnings.catch_warnings(), open(path, "rb") as handle:  # a handle: the file's name does not matter
         warnings.simplefilter("ignore", UserWarning)  # openpyxl's own notes ("no default style")
@@ -236,13 +308,17 @@ def _open(path: Path) -> _Book:
             reader = ExcelReader(handle, read_only=True, data_only=True)
             try:
                 reader.read_manifest()
-                reader.read_strings()
+                strings = SharedStrings()
+                part = reader.package.find(SHARED_STRINGS)  # where openpyxl's read_strings would look
+                if part is not None:
+                    with reader.archive.open(part.PartName[1:]) as source:
+                        strings = read_shared_strings(source)
                 reader.read_workbook()
                 apply_stylesheet(reader.archive, reader.wb)
                 sheets = [_Sheet(sheet.name, sheet.state or "visible", rel.target)
                           for sheet, rel in reader.parser.find_sheets()
                           if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
-                return _Book(sheets, reader.shared_strings, set(getattr(reader.wb, "_date_formats", ()) or ()),
+                return _Book(sheets, strings, set(getattr(reader.wb, "_date_formats", ()) or ()),
                              reader.wb.epoch)
             finally:
                 reader.archive.close()
@@ -300,7 +376,7 @@ def _empty_sheets(empty: list[SheetLayout], asked: bool, file_name: str) -> list
 class _Cells:
     """A cell's value as text, from the sheet's XML: shared strings, inline strings, numbers, dates, booleans."""
 
-    def __init__(self, shared: list, date_styles: set[int], epoch, mapping: Mapping):
+    def __init__(self, shared: SharedStrings, date_styles: set[int], epoch, mapping: Mapping):
         self.shared = shared
         self.date_styles = date_styles
         self.epoch = epoch
@@ -346,8 +422,7 @@ class _Cells:
         if value is None:
             return ""
         if kind == "s":
-            text = self.shared[int(value)]
-            return text if isinstance(text, str) else str(text)
+            return self.shared[int(value)]
         if kind in ("str", "e", "d"):
             return value
         if kind == "b":
