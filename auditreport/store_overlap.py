@@ -25,7 +25,7 @@ from .sql import sql_text
 MIGRATION = [
     "CREATE TABLE hash_key (key BLOB NOT NULL)",
     lambda connection: connection.execute("INSERT INTO hash_key VALUES (?)", [os.urandom(32)]),
-    "CREATE TABLE search_keys (source_id INTEGER NOT NULL, search_key BLOB NOT NULL)",
+    "CREATE TABLE search_keys (source_id INTEGER NOT NULL, search_key UHUGEINT NOT NULL)",
     "CREATE TABLE source_overlaps (source_id INTEGER NOT NULL, counted_in INTEGER NOT NULL, "
     "searches BIGINT NOT NULL, rule VARCHAR NOT NULL)",
 ]

@@ -267,14 +267,13 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 scope = (system_value or None, agency.strip() if agency and agency.strip() else None)
                 has_known = search_ids is not None and search_ids.export(*scope, known)
                 try:
-                    ids = check_ids(connection, source, scan.raw("search_id"), scan.raw("time"),
-                                    scan.parsed["wall_time"], key, header("search_id"), known if has_known else None,
-                                    markers)
+                    ids = check_ids(connection, source, scan.raw("search_id"), scan.raw("time"), key,
+                                    header("search_id"), known if has_known else None, markers)
                 except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
                     raise _duckdb_error(error, file_name) from None
                 if ids.flagged:
                     scan.search_key = key_sql(scan.raw("search_id"), key, header("search_id"), markers,
-                                              scan.parsed["wall_time"])
+                                              scan.raw("time"))
                 findings += ids.findings
             try:
                 connection.execute(f"CREATE TEMP TABLE cells AS {scan.sql(source)}")

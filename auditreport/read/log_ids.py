@@ -37,20 +37,33 @@ class KnownIds(Protocol):
 
 
 def hmac_sql(cell: str, key: bytes) -> str:
-    """SQL for the kept HMAC of a text cell (a BLOB of 16 bytes); NULL for NULL."""
+    """SQL for the HMAC-SHA256 of a text cell, in hex (`kept_sql` keeps 128 bits of it); NULL for NULL.
+
+    >>> import duckdb, hmac, hashlib
+    >>> kept = duckdb.sql(f"SELECT {kept_sql('d')} FROM (SELECT {hmac_sql(repr('nw-1'), b'k' * 32)} AS d)")
+    >>> kept.fetchall()[0][0] == int.from_bytes(hmac.new(b'k' * 32, b'nw-1', hashlib.sha256).digest()[:16], 'big')
+    True
+    """
     padded = key.ljust(BLOCK, b"\x00")
     inner = bytes(b ^ 0x36 for b in padded).hex()
     outer = bytes(b ^ 0x5C for b in padded).hex()
-    return (f"unhex(substr(sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({cell})))), "
-            f"1, {KEPT_HEX}))")
+    return f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({cell}))))"
 
 
-def key_sql(cell: str, key: bytes, header: str, markers: Markers, wall_time: str) -> str:
-    """The search key of a row: its id with its search time (`wall_time`, SQL), so that one search is one key
-    however a file writes its time, and a column of ids that are no ids ("x" on every row) never makes two
-    searches one. NULL where the id says nothing (blank, redacted, a repeated header row) or the time is unread."""
+def kept_sql(digest: str) -> str:
+    """The kept part of a hex digest (a column: it is read twice): 128 bits as a UHUGEINT, which groups and joins
+    three times faster than a BLOB."""
+    half = KEPT_HEX // 2
+    return (f"((('0x' || substr({digest}, 1, {half}))::UBIGINT::UHUGEINT << 64) "
+            f"| ('0x' || substr({digest}, {half + 1}, {half}))::UBIGINT::UHUGEINT)")
+
+
+def key_sql(cell: str, key: bytes, header: str, markers: Markers, time_cell: str) -> str:
+    """The search key of a row, as a hex digest (`kept_sql` of it is what is kept): its id with its search time as
+    written (`time_cell`), so that a column of ids that are no ids ("x" on every row) never makes two searches
+    one. NULL where the id says nothing (blank, redacted, a repeated header row)."""
     trimmed = f"trim({cell})"
-    message = f"{trimmed} || '|' || CAST({wall_time} AS VARCHAR)"
+    message = f"{trimmed} || '|' || coalesce(trim({time_cell}), '')"
     return (f"CASE WHEN {markers.blank_or_marker_sql(cell)} OR {trimmed} = {sql_text(header)} THEN NULL "
             f"ELSE {hmac_sql(message, key)} END")
 
@@ -66,20 +79,20 @@ class IdCheck:
     findings: list[Finding] = field(default_factory=list)
 
 
-def check_ids(connection, source: str, id_cell: str, time_cell: str, wall_time: str, key: bytes, id_header: str,
+def check_ids(connection, source: str, id_cell: str, time_cell: str, key: bytes, id_header: str,
               known: Path | None, markers: Markers) -> IdCheck:
-    """One pass over the id column, of the rows whose search time reads (`wall_time`, SQL over `time_cell`):
-    table file_keys (search_key, n) and table flagged_keys (search_key, flag 'already' or 'repeated') for the scan.
-    A row whose time does not read is never dropped as a repeat: the scan stops at it, as it would without ids."""
+    """One pass over the id and time columns, of the rows with a search time: table file_keys (search_key, n) and
+    table flagged_keys (search_key, flag 'already' or 'repeated') for the scan. A repeated row whose time does
+    not read is dropped with its twin's; the twin kept stops the scan, as it would without ids."""
     connection.execute(f"""
         CREATE TEMP TABLE file_keys AS
-        SELECT search_key, count(*) AS n FROM (
-            SELECT {key_sql(id_cell, key, id_header, markers, wall_time)} AS search_key
-            FROM (SELECT {id_cell}, {time_cell} FROM {source}) WHERE {wall_time} IS NOT NULL)
-        WHERE search_key IS NOT NULL GROUP BY ALL""")
+        SELECT {kept_sql('digest')} AS search_key, count(*) AS n FROM (
+            SELECT {key_sql(id_cell, key, id_header, markers, time_cell)} AS digest
+            FROM (SELECT {id_cell}, {time_cell} FROM {source}) WHERE coalesce(trim({time_cell}), '') <> '')
+        WHERE digest IS NOT NULL GROUP BY ALL""")
     earlier = (f"(SELECT search_key, min(source_id) AS source_id FROM read_parquet({sql_text(str(known))}) "
                "GROUP BY ALL)" if known is not None else
-               "(SELECT NULL::BLOB AS search_key, NULL::INTEGER AS source_id WHERE false)")
+               "(SELECT NULL::UHUGEINT AS search_key, NULL::INTEGER AS source_id WHERE false)")
     connection.execute(f"""
         CREATE TEMP TABLE flagged_keys AS
         SELECT f.search_key, CASE WHEN k.source_id IS NOT NULL THEN 'already' ELSE 'repeated' END AS flag,
@@ -111,8 +124,7 @@ def write_new_keys(connection, path: Path) -> int:
     """The keys this source counts (not those counted before), for the store; how many."""
     connection.execute(f"""
         COPY (SELECT f.search_key FROM file_keys f
-              WHERE NOT EXISTS (SELECT 1 FROM flagged_keys g WHERE g.search_key = f.search_key AND g.flag = 'already')
-              ORDER BY f.search_key)
+              WHERE NOT EXISTS (SELECT 1 FROM flagged_keys g WHERE g.search_key = f.search_key AND g.flag = 'already'))
         TO {sql_text(str(path))} (FORMAT parquet)""")
     return connection.execute(f"SELECT count(*) FROM read_parquet({sql_text(str(path))})").fetchone()[0]
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ..sql import sql_text
-from .log_ids import deduplicated
+from .log_ids import deduplicated, kept_sql
 from .log_layout import LogLayout
 from .log_time import TimeParse, detect_time, local_sql, wall_sql
 from .mapping import Mapping
@@ -121,8 +121,9 @@ class LogScan:
         read = [self.raw(d) for d in self.columns if d not in self._unread]
         rows = f"SELECT {', '.join(read)} FROM {source}"
         if self.search_key is not None:  # rows counted from another source, or repeated in this one (log_ids.py)
-            rows = deduplicated(f"SELECT {', '.join(read)}, {self.search_key} AS search_key FROM {source}",
-                                "search_key", read)
+            rows = deduplicated(f"SELECT {', '.join(read)}, {kept_sql('digest')} AS search_key FROM "
+                                f"(SELECT {', '.join(read)}, {self.search_key} AS digest FROM {source})", "search_key",
+                                read)
         return (f"SELECT {', '.join(f'{sql} AS {name}' for name, sql in values.items())} "
                 f"FROM (SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in self.parsed.items())} "
                 f"FROM ({rows}))")

@@ -17,6 +17,9 @@ from importlib import resources
 from ..sql import sql_text
 
 
+MARK_CHARACTERS = r"[*#\[\](){}]"  # a cell holding one of these may be a mark; every pattern below needs one
+
+
 def squeezed(text: str) -> str:
     """The cell as markers compare: no whitespace anywhere, lower case."""
     return "".join(str(text).split()).lower()
@@ -32,11 +35,22 @@ class Markers:
         return bool(cell) and (cell in self.values or any(re.fullmatch(p, cell) for p in self.patterns))
 
     def sql(self, cell: str) -> str:
-        """SQL: true when `cell` is a marker (false for NULL and blank)."""
-        cell = f"lower(regexp_replace(coalesce({cell}, ''), '\\s', '', 'g'))"
+        """SQL: true when `cell` is a marker (false for NULL and blank). One cheap search first (a mark's
+        character, or the start of a listed marker), so that the full test runs on the few cells that may be one."""
+        squeezed_cell = f"lower(regexp_replace(coalesce({cell}, ''), '\\s', '', 'g'))"
         listed = ", ".join(sql_text(value) for value in sorted(self.values))
-        patterns = " OR ".join(f"regexp_full_match({cell}, {sql_text(p)})" for p in self.patterns)
-        return f"({cell} IN ({listed}){' OR ' + patterns if patterns else ''})"
+        patterns = " OR ".join(f"regexp_full_match({squeezed_cell}, {sql_text(p)})" for p in self.patterns)
+        full = f"({squeezed_cell} IN ({listed}){' OR ' + patterns if patterns else ''})"
+        maybe = f"regexp_matches(coalesce({cell}, ''), {sql_text(self.prefilter)})"
+        return f"(CASE WHEN {maybe} THEN {full} ELSE false END)"
+
+    @property
+    def prefilter(self) -> str:
+        """RE2: found in every marker as written, spaces or not: a mark's character (every shipped pattern needs
+        one), or the first three characters of a listed marker."""
+        starts = sorted({r"\s*".join(re.escape(ch) for ch in value[:3]) for value in self.values
+                         if not re.search(MARK_CHARACTERS, value)})
+        return "(?i)" + "|".join([MARK_CHARACTERS, *starts])
 
     def blank_or_marker_sql(self, cell: str) -> str:
         return f"(coalesce(trim({cell}), '') = '' OR {self.sql(cell)})"
