@@ -145,3 +145,22 @@ def test_replacing_a_source_is_as_if_it_had_been_ingested_so(tmp_path, months):
     for name in ("hash_key", "search_keys"):  # each database has its own random key
         assert len(a.pop(name)) == len(b.pop(name))
     assert a == b
+
+
+def test_a_workbook_of_monthly_sheets_and_a_csv_of_one_month_count_each_search_once(tmp_path, months):
+    """The same release as a CSV and as a workbook (one sheet per month): the workbook adds only what is new."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, (first, last) in {"Apr 2025": (date(2025, 4, 1), date(2025, 4, 30)),
+                                 "May 2025": (date(2025, 5, 1), date(2025, 5, 31))}.items():
+        sheet = book.create_sheet(title)
+        sheet.append(WITH_ID)
+        for row in searches(first, last):
+            sheet.append([row[column] for column in WITH_ID])
+    book.save(tmp_path / "april-may.xlsx")
+    with auditreport.open_db(tmp_path / "db.duckdb") as db:
+        ingest(db, months[0], tmp_path / "april-may.xlsx")  # April's file runs into 1 May
+        assert total(db) == TRUE_TOTAL
+        assert "93 search(es) were already counted from source 1" in " ".join(db.findings()["message"])
