@@ -13,7 +13,6 @@ release produced twice. The store keeps, per source,
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,7 +151,3 @@ def refuse_if_relied_on(connection, source_id: int, doing: str) -> None:
                          hint=f"Remove source(s) {others} first (auditreport sources remove ID), then ingest them "
                               "again after this one.")
 
-
-def options_of(connection, source_id: int) -> dict:
-    row = connection.execute("SELECT options FROM sources WHERE source_id = ?", [source_id]).fetchone()
-    return json.loads(row[0] or "{}") if row else {}

@@ -6,10 +6,16 @@ import importlib.util
 from .conftest import NETWORK_SAMPLE, SAMPLES
 
 
-def test_the_made_up_network_audit_is_what_its_generator_writes(tmp_path):
-    spec = importlib.util.spec_from_file_location("make_demo_network_audit", SAMPLES / "make_demo_network_audit.py")
+def _generator(name: str):
+    """A sample's generator script, loaded as a module (its OUT may be pointed elsewhere)."""
+    spec = importlib.util.spec_from_file_location(name, SAMPLES / f"{name}.py")
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
+    return generator
+
+
+def test_the_made_up_network_audit_is_what_its_generator_writes(tmp_path):
+    generator = _generator("make_demo_network_audit")
     generator.OUT = tmp_path / NETWORK_SAMPLE.name
     assert generator.write().read_bytes() == NETWORK_SAMPLE.read_bytes()
     header = NETWORK_SAMPLE.read_text(encoding="utf-8").splitlines()[0].split(",")
@@ -26,9 +32,7 @@ LINX_PERSONAL = ["lx-user-", "Testuser", "LX-25-", "TESTPLATE", "Doe, Test", "Ex
 
 
 def test_the_made_up_linx_log_is_what_its_generator_writes(tmp_path):
-    spec = importlib.util.spec_from_file_location("make_demo_linx_query_log", SAMPLES / "make_demo_linx_query_log.py")
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
+    generator = _generator("make_demo_linx_query_log")
     generator.OUT = tmp_path / LINX_SAMPLE.name
     assert generator.write().read_bytes() == LINX_SAMPLE.read_bytes()
     assert 2000 < len(LINX_SAMPLE.read_text(encoding="utf-8").splitlines()) < 5000  # small: a few thousand rows

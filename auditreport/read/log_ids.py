@@ -20,7 +20,6 @@ from ..model import Finding
 from ..sql import sql_text
 from .markers import Markers
 
-KEY_BYTES = 32
 KEPT_HEX = 32      # hex digits kept of each hash: 128 bits, no collision among any number of searches a log holds
 
 
