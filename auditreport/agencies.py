@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import UsageError
-from .sql import re2_literal, sql_text
+import re2
+
+from .sql import re2_literal, re2_options, sql_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -256,23 +258,29 @@ class Crosswalk:
         line = {deepest.id, *self.ancestors(deepest.id)}
         return deepest if set(unique) <= line else None
 
-    def mention_candidate_sql(self, text: str) -> str:
-        """SQL true for every ASCII text in which `mentioned` may find an agency.
-
-        The same test as the first line of `mentioned`, in RE2, which has no lookarounds: for "is there a
-        match" a boundary character or the end of the text does the same. On text that is not ASCII, RE2 and
-        Python lower and fold letters differently: read/log_reasons.py takes all such texts as candidates.
-        """
+    @cached_property
+    def mention_expression(self) -> str:
+        """One RE2 expression true for every text in which `mentioned` may find an agency: some pattern's words as
+        whole words, in any case, between any other characters. Python (google-re2) and DuckDB read it alike,
+        so the scan of a log keeps a reason's text only where this holds, and `mentioned` asks it first."""
         phrases = sorted({phrase for phrase, _ in self._patterns}, key=lambda p: (-len(p), p))
         if not phrases:
-            return "false"
-        pattern = f"(^|[^0-9a-z])({'|'.join(map(re2_literal, phrases))})([^0-9a-z]|$)"
-        return f"regexp_matches(regexp_replace(lower({text}), '[^0-9a-z]+', ' ', 'g'), {sql_text(pattern)})"
+            return "$^"  # matches nothing
+        spelled = "|".join("[^0-9a-z]+".join(re2_literal(word) for word in phrase.split()) for phrase in phrases)
+        return f"(?i)(?:^|[^0-9a-z])(?:{spelled})(?:[^0-9a-z]|$)"
+
+    @cached_property
+    def _mention_pattern(self):
+        return re2.compile(self.mention_expression, re2_options())
+
+    def mention_sql(self, text: str) -> str:
+        """`mention_expression` in SQL: true where `mentioned` may find an agency in `text`."""
+        return f"regexp_matches({text}, {sql_text(self.mention_expression)})"
 
     def mentioned(self, text: str) -> str | None:
         """The id of the agency a free text names ('on behalf of ICE+ERO' -> ICE-ERO), or None."""
         text = str(text)
-        if not self._pattern_regex.search(re.sub(r"[^0-9a-z]+", " ", text.lower())):  # most reasons name none
+        if self._mention_pattern.search(text) is None:  # most reasons name none
             return None
         found = self._named_in(" ".join(_words(text)), text)
         deepest = self._deepest(found) if found else None

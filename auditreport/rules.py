@@ -1,8 +1,9 @@
 """Reason rules: sort the free-text reason of a search into a category, so the text can be dropped.
 
 Rules are data (TOML): the shipped ones live in `auditreport/rules/default_reason_rules.toml`, and a
-user file adds or overrides them. Readers classify the *distinct* reason values of a log, never
-row by row, and keep only the category.
+user file adds or overrides them. Each rule becomes one RE2 expression, read alike by Python (google-re2)
+and DuckDB: the reader of a log classifies every row in DuckDB's scan (`category_sql`), and the texts of
+a sample in Python (`classify`), with the same result. Only the category is kept.
 
 >>> rules = load_reason_rules()
 >>> rules.classify("ICE+ERO"), rules.classify("Police assist"), rules.classify("***"), rules.classify("")
@@ -18,8 +19,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import re2
+
 from .errors import UsageError
-from .sql import re2_literal, sql_text
+from .sql import re2_literal, re2_options, sql_text
 
 RULE_KEYS = ("category", "blank", "exact", "words", "regex")
 MATCH_KEYS = ("blank", "exact", "words", "regex")
@@ -28,86 +31,31 @@ RULES_HINT = ("Each [[rule]] needs a category and one of: blank = true, exact = 
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+# What str.split() takes for white space, and "+": runs of them read as one space. Written for RE2, which reads
+# rules in Python (google-re2) and in DuckDB alike, so that a reason normalizes the same in both.
+SPACES_RE2 = (r"[+\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}"
+              r"\x{3000}]+")
+
+
+_SPACES = re2.compile(SPACES_RE2, re2_options())
+
+
 def normalize_reason(text: str | None) -> str:
     """What rules see: '+' read as a space, runs of white space as one space, ends trimmed."""
     if text is None:
         return ""
-    return " ".join(str(text).replace("+", " ").split())
-
-
-# -- the same rules in DuckDB's RE2, to pick out candidates (see ReasonRules.candidate_sql) ------------------------
-# What str.split() takes for white space among ASCII characters, and "+": normalize_reason in SQL, for ASCII text.
-_ASCII_SPACE_SQL = r"[+\t\n\x0b\x0c\r \x1c-\x1f]+"
+    return _SPACES.sub(" ", str(text)).strip(" ")
 
 
 def reason_sql(reason: str) -> str:
-    """normalize_reason in SQL, for ASCII text."""
-    return f"trim(regexp_replace({reason}, '{_ASCII_SPACE_SQL}', ' ', 'g'))"
-
-
-_QUANTIFIER = re.compile(r"[*+?]|\{\d+(?:,\d*)?\}")
-
-
-def portable_regex(expression: str) -> bool:
-    """True when `expression` keeps to syntax that Python's re and RE2 read alike on ASCII text.
-
-    Literals and escaped punctuation, . ^ $ |, groups and (?:...), classes without [: or set operations,
-    \\d \\w \\s \\b and their negations, greedy and lazy quantifiers, and a leading (?i). Anything else
-    (lookarounds, back-references, \\A \\Z, possessive quantifiers, other flags) is not portable.
-    """
-    if not expression.isascii():
-        return False
-    text, i = expression, 4 if expression.startswith("(?i)") else 0
-    while i < len(text):
-        char = text[i]
-        quantifier = _QUANTIFIER.match(text, i)
-        if quantifier:
-            i = quantifier.end() + (1 if text.startswith("?", quantifier.end()) else 0)  # greedy or lazy
-            if _QUANTIFIER.match(text, i):  # a*+ is possessive in Python 3.11, an error in RE2
-                return False
-            continue
-        if char == "\\":
-            if i + 1 == len(text) or (text[i + 1].isalnum() and text[i + 1] not in "dDwWsSbB"):
-                return False
-            i += 2
-        elif char == "[":
-            end = _class_end(text, i)
-            if end is None:
-                return False
-            i = end
-        elif char == "(":
-            if text.startswith("(?", i) and not text.startswith("(?:", i):
-                return False
-            i += 3 if text.startswith("(?:", i) else 1
-        elif char in "{}":
-            return False  # a brace that is not a quantifier: a literal in re, not always in RE2
-        else:
-            i += 1
-    return True
-
-
-def _class_end(text: str, start: int) -> int | None:
-    """The index after the character class that opens at `start`, or None if it is not portable."""
-    i = start + 1
-    if text.startswith("^", i):
-        i += 1
-    if text.startswith("]", i):
-        return None
-    while i < len(text) and text[i] != "]":
-        if text[i] == "[" or text.startswith(("&&", "--", "~~", "||"), i):
-            return None
-        if text[i] == "\\":
-            if i + 1 == len(text) or (text[i + 1].isalnum() and text[i + 1] not in "dDwWsS"):
-                return None
-            i += 2
-        else:
-            i += 1
-    return i + 1 if i < len(text) else None
+    """normalize_reason in SQL (RE2, as in Python)."""
+    return f"trim(regexp_replace({reason}, {sql_text(SPACES_RE2)}, ' ', 'g'), ' ')"
 
 
 @dataclass(frozen=True)
 class ReasonRule:
-    """One rule: a category and how a reason matches it."""
+    """One rule: a category and how a reason matches it, as one RE2 expression (`expression`) that Python
+    (google-re2) and DuckDB read alike."""
 
     category: str
     blank: bool = False
@@ -115,53 +63,37 @@ class ReasonRule:
     words: tuple[str, ...] = ()
     regex: tuple[str, ...] = ()
     origin: str = "shipped"
-    _patterns: tuple[re.Pattern, ...] = field(default=(), compare=False, repr=False)
+    expression: str | None = field(default=None, compare=False, repr=False)  # None: the rule matches blanks only
+    _pattern: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        patterns = []
+        parts = []
+        if self.exact:
+            parts.append(f"(?i)^(?:{'|'.join(re2_literal(normalize_reason(text)) for text in self.exact)})$")
         if self.words:
-            alternatives = "|".join(r"\s+".join(re.escape(part) for part in word.split()) for word in self.words)
+            alternatives = "|".join(" ".join(re2_literal(part) for part in word.split()) for word in self.words)
             # Word boundaries that also hold next to digits and punctuation: "ICE/ERO", "(HSI)", "CBP-1".
-            patterns.append(re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE))
+            parts.append(f"(?i)(?:^|[^A-Za-z0-9])(?:{alternatives})(?:[^A-Za-z0-9]|$)")
         for expression in self.regex:
             try:
-                patterns.append(re.compile(expression))
-            except re.error as error:
+                re2.compile(expression, re2_options())
+            except re2.error as error:
+                reason = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
                 raise UsageError(f"reason rule for {self.category!r}: {expression!r} is not a regular expression "
-                                 f"({error})", file=self.origin,
-                                 hint="Fix the expression, or use words = [...] for plain words.") from None
-        object.__setattr__(self, "_patterns", tuple(patterns))
-        object.__setattr__(self, "exact", tuple(normalize_reason(text).casefold() for text in self.exact))
-
-    def candidate_sql(self, normalized: str) -> str | None:
-        """SQL true for every ASCII reason this rule may match (`normalized`: its reason_sql), or None."""
-        tests = []
-        if self.blank:
-            tests.append(f"{normalized} = ''")
-        if self.exact:  # already normalized and casefolded; the casefold of ASCII text is its lower case
-            tests.append(f"lower({normalized}) IN ({', '.join(sql_text(text) for text in self.exact)})")
-        if self.words:
-            if not all(word.isascii() for word in self.words):  # re's IGNORECASE folds some letters into ASCII
-                return None
-            alternatives = "|".join(r"\s+".join(re2_literal(part) for part in word.split()) for word in self.words)
-            # the lookarounds of the Python pattern, as RE2 has none: for "is there a match" they are the same
-            tests.append(f"regexp_matches({normalized}, "
-                         f"{sql_text(f'(?i)(^|[^A-Za-z0-9])(?:{alternatives})([^A-Za-z0-9]|$)')})")
-        for expression in self.regex:
-            if not portable_regex(expression):
-                return None
-            tests.append(f"regexp_matches({normalized}, {sql_text(expression)})")
-        return " OR ".join(f"({test})" for test in tests) if tests else "false"
+                                 f"that RE2 can read ({reason})", file=self.origin,
+                                 hint="Rules are read with RE2, as DuckDB reads them: no look-arounds or "
+                                      "back-references; use words = [...] for plain words.") from None
+            parts.append(expression)
+        if parts:
+            expression = "|".join(f"(?:{part})" for part in parts)
+            object.__setattr__(self, "expression", expression)
+            object.__setattr__(self, "_pattern", re2.compile(expression, re2_options()))
 
     def matches(self, reason: str) -> bool:
-        """`reason` is already normalized (see normalize_reason)."""
-        if self.blank and not reason:
-            return True
+        """`reason` is already normalized (see normalize_reason); an empty one matches only a blank rule."""
         if not reason:
-            return False
-        if self.exact and reason.casefold() in self.exact:
-            return True
-        return any(pattern.search(reason) for pattern in self._patterns)
+            return self.blank
+        return self._pattern is not None and self._pattern.search(reason) is not None
 
 
 @dataclass(frozen=True)
@@ -180,29 +112,29 @@ class ReasonRules:
         seen.setdefault(self.fallback, None)
         return tuple(seen)
 
+    @property
+    def blank_category(self) -> str:
+        """The category of an empty reason: the first blank rule's, or the fallback."""
+        return next((rule.category for rule in self.rules if rule.blank), self.fallback)
+
     def classify(self, reason: str | None) -> str:
         text = normalize_reason(reason)
-        for rule in self.rules:
-            if rule.matches(text):
-                return rule.category
-        return self.fallback
+        if not text:
+            return self.blank_category
+        return next((rule.category for rule in self.rules if rule.matches(text)), self.fallback)
 
     def classify_many(self, reasons: list[str | None]) -> list[str]:
         """Categories of many distinct reasons (a log's vocabulary, not its rows)."""
         return [self.classify(reason) for reason in reasons]
 
-    def candidate_sql(self, normalized: str) -> str:
-        """SQL true for every ASCII reason text that some rule may match; the others get the fallback category.
-
-        A log can hold hundreds of thousands of distinct reasons, nearly all matched by no rule: DuckDB picks
-        out the few that need `classify` (see read/log_reasons.py, which also takes every text that is not
-        ASCII). `normalized` is reason_sql of the text. The SQL errs only towards a candidate: every text is
-        one when a rule uses syntax that RE2 might read differently from Python.
-        """
-        tests = [rule.candidate_sql(normalized) for rule in self.rules]
-        if any(test is None for test in tests):
-            return "true"
-        return f"({' OR '.join(f'({test})' for test in tests) or 'false'})"
+    def category_sql(self, reason: str) -> str:
+        """`classify` in SQL, for DuckDB to classify every row of a log as it scans it: the same RE2 expressions
+        on the same normalized text (a NULL reason is blank)."""
+        normalized = reason_sql(f"coalesce({reason}, '')")
+        branches = [f"WHEN {normalized} = '' THEN {sql_text(self.blank_category)}"]
+        branches += [f"WHEN regexp_matches({normalized}, {sql_text(rule.expression)}) THEN {sql_text(rule.category)}"
+                     for rule in self.rules if rule.expression is not None]
+        return f"CASE {' '.join(branches)} ELSE {sql_text(self.fallback)} END"
 
     def describe(self) -> str:
         """One line for provenance: which rule files were used."""

@@ -133,14 +133,11 @@ print(json.dumps({"output": f"{cells:,} cells", "rows": int(rows)}))
 
 
 def reason_case(column: str = '"Reason"') -> str:
-    """The shipped reason rules as one RE2 CASE, as an analyst would write them (ASCII text; the first rule that
-    matches names the category, as in auditreport)."""
-    from auditreport.rules import load_reason_rules, reason_sql
+    """The shipped reason rules as one RE2 CASE, as an analyst would write them (the first rule that matches names
+    the category, as in auditreport, whose scan runs the same CASE)."""
+    from auditreport.rules import load_reason_rules
 
-    rules = load_reason_rules()
-    normalized = reason_sql(f"coalesce({column}, '')")
-    branches = " ".join(f"WHEN {rule.candidate_sql(normalized)} THEN '{rule.category}'" for rule in rules.rules)
-    return f"CASE {branches} ELSE '{rules.fallback}' END"
+    return load_reason_rules().category_sql(column)
 
 
 SHA256 = """

@@ -242,7 +242,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
     time_values = [row[columns["time"]] for row in body if columns["time"] < len(row)]
     time_parse = detect_time(time_values, log_mapping.time_format, "search times", file_name,
                              f'"{header("time")}"', header_rows + 1)
-    scan = LogScan(layout, time_parse, header_rows, source_tz, tz, retention_days, markers)
+    scan = LogScan(layout, time_parse, header_rows, source_tz, tz, retention_days, classes, markers)
     if retention_days is not None:
         scan.add_lookback(body, log_mapping, file_name)
     # reasons met in the sample are classified before the scan, so that their rows group by class
@@ -260,6 +260,8 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 connection.execute("INSERT INTO known_reasons SELECT unnest($1), unnest($2)",
                                    [list(sample_reasons), list(sample_reasons.values())])
             source = csv_sql(path, layout, sample.encoding)
+            # the file is hashed (for the store) in a thread while DuckDB reads it: hashlib lets go of the GIL
+            identity = hashing.submit(file_identity, path)
             ids = None
             if "search_id" in columns:
                 key = search_ids.key if search_ids is not None else os.urandom(32)
@@ -279,9 +281,10 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 connection.execute(f"CREATE TEMP TABLE cells AS {scan.sql(source)}")
             except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
                 raise _duckdb_error(error, file_name) from None
-            # The file is hashed (for the store) while the cells are checked and counted: during the scan it
-            # would take a core from DuckDB.
-            identity = hashing.submit(file_identity, path)
+            if "reason" in columns:  # the distinct texts met, for a finding; the cells keep no text but these
+                connection.execute("CREATE TEMP TABLE met_reasons AS SELECT DISTINCT category, met FROM cells "
+                                   "WHERE met_row AND met IS NOT NULL")
+                connection.execute("DELETE FROM cells WHERE met_row")
             user_findings = []
             if "users" in columns:
                 user_findings = _distinct_users(connection, agency_label, "agency" in columns, markers)
@@ -454,43 +457,38 @@ def _unreadable_findings(connection, scan: LogScan) -> list[Finding]:
 
 
 def _classify_new_reasons(connection, classes: ReasonClasses) -> Finding:
-    """Classify the reasons first met in the scan into table new_reasons; say how many texts had which category.
+    """Give the reasons the scan classified their classes (table new_reasons); say how many distinct texts had
+    which category.
 
-    DuckDB picks out the texts that some rule or agency pattern may match; only those are classified, in
-    Python as the sample's were, a batch at a time. The others are the fallback class and never leave DuckDB.
+    The scan gave every such row its category in RE2, and kept its text only where an agency pattern may
+    stand in it: those few texts are read in Python for the agency they name, a batch at a time.
     """
-    candidate = classes.candidate_sql("reason")
-    try:
-        connection.execute(f"SELECT {candidate} FROM (SELECT ''::VARCHAR AS reason)").fetchall()
-    except duckdb.Error:  # a user's rule that RE2 cannot read after all: every text is a candidate
-        candidate = "true"
-    connection.execute(f"""
-        CREATE TEMP TABLE met_reasons AS
-        SELECT reason, trim(reason) AS trimmed, {candidate} AS candidate
-        FROM (SELECT DISTINCT reason FROM cells WHERE day IS NOT NULL AND reason IS NOT NULL)""")
-    connection.execute("CREATE TEMP TABLE candidates AS "
-                       "SELECT row_number() OVER () AS n, reason FROM met_reasons WHERE candidate")
-    connection.execute("CREATE TEMP TABLE new_reasons (reason VARCHAR, class USMALLINT)")
-    total = connection.execute("SELECT count(*) FROM candidates").fetchone()[0]
+    connection.execute("CREATE TEMP TABLE named AS SELECT row_number() OVER () AS n, category, reason FROM "
+                       "(SELECT DISTINCT category, reason FROM cells WHERE reason IS NOT NULL)")
+    connection.execute("CREATE TEMP TABLE new_reasons (category VARCHAR, reason VARCHAR, class USMALLINT)")
+    categories = [row[0] for row in connection.execute("SELECT DISTINCT category FROM cells "
+                                                       "WHERE category IS NOT NULL ORDER BY ALL").fetchall()]
+    if categories:
+        connection.execute("INSERT INTO new_reasons SELECT unnest($1), NULL, unnest($2)",
+                           [categories, [classes.number(category, None) for category in categories]])
+    total = connection.execute("SELECT count(*) FROM named").fetchone()[0]
     for start in range(0, total, CLASSIFY_BATCH):
-        texts = [row[0] for row in connection.execute("SELECT reason FROM candidates WHERE n > ? AND n <= ?",
-                                                      [start, start + CLASSIFY_BATCH]).fetchall()]
-        connection.execute("INSERT INTO new_reasons SELECT unnest($1), unnest($2)", [texts, classes.classify(texts)])
-    # distinct texts (trimmed) per class: the sample's, then those first met in the scan (a sample's text
+        pairs = connection.execute("SELECT category, reason FROM named WHERE n > ? AND n <= ?",
+                                   [start, start + CLASSIFY_BATCH]).fetchall()
+        connection.execute("INSERT INTO new_reasons SELECT unnest($1), unnest($2), unnest($3)",
+                           [[c for c, _ in pairs], [r for _, r in pairs],
+                            [classes.of_category(c, r) for c, r in pairs]])
+    connection.execute("DROP TABLE named")
+    # distinct texts (trimmed) per category: the sample's, then those first met in the scan (a sample's text
     # written with spaces around it is met again in the scan: classified again, not counted twice)
-    per_class = connection.execute(f"""
-        SELECT class, count(*) FROM (
-            SELECT reason, class FROM known_reasons
-            UNION ALL
-            SELECT DISTINCT m.trimmed, coalesce(n.class, {classes.fallback}) FROM met_reasons m
-            LEFT JOIN new_reasons n USING (reason) WHERE m.trimmed NOT IN (SELECT reason FROM known_reasons))
-        GROUP BY class""").fetchall()
-    connection.execute("DROP TABLE met_reasons")
-    connection.execute("DROP TABLE candidates")
     counts: dict[str, int] = {}
-    for number, texts in per_class:
+    for number, texts in connection.execute("SELECT class, count(*) FROM known_reasons GROUP BY ALL").fetchall():
         category = classes.category_of(number)[0]
         counts[category] = counts.get(category, 0) + texts
+    for category, texts in connection.execute("SELECT category, count(*) FROM met_reasons WHERE met NOT IN "
+                                              "(SELECT reason FROM known_reasons) GROUP BY ALL").fetchall():
+        counts[category] = counts.get(category, 0) + texts
+    connection.execute("DROP TABLE met_reasons")
     return Finding("file", "reason_categories",
                    f"{sum(counts.values())} distinct reason text(s) classified ({classes.describe()}): "
                    + ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
@@ -509,9 +507,8 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
     """
     trimmed = "".join(f", trim({dimension}) AS v_{dimension}" for dimension in scan.as_written)
     if scan.has_reason:
-        class_sql = (f"CASE WHEN c.known_class IS NOT NULL THEN c.known_class WHEN c.reason IS NULL THEN "
-                     f"{classes.missing} ELSE coalesce(n.class, {classes.fallback}) END")
-        join = "LEFT JOIN new_reasons n ON n.reason = c.reason"
+        class_sql = "coalesce(c.known_class, n.class)"
+        join = "LEFT JOIN new_reasons n ON n.category = c.category AND n.reason IS NOT DISTINCT FROM c.reason"
     else:
         class_sql, join = "NULL::USMALLINT", ""
     connection.execute("CREATE TEMP TABLE classes (class USMALLINT, reason_category VARCHAR, on_behalf_of VARCHAR)")

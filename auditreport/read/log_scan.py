@@ -1,6 +1,6 @@
-"""The one full scan of an audit log, as SQL: per row its day and the flags of the access-pattern measures,
-then a GROUP BY that leaves a few million cells of counts (and, until they are classified, the reason
-texts first met in the scan) for audit_log.py to check, classify and write out.
+"""The one full scan of an audit log, as SQL: per row its day, its reason category (classified in RE2 as it
+is read) and the flags of the access-pattern measures, then a GROUP BY that leaves a few million cells of
+counts (and the few reason texts that may name an agency) for audit_log.py to check, label and write out.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from ..sql import sql_text
 from .log_ids import deduplicated, kept_sql
 from .log_layout import LogLayout
+from .log_reasons import ReasonClasses
 from .log_time import TimeParse, detect_time, local_sql, wall_sql
 from .mapping import Mapping
 from .markers import SHIPPED, Markers
@@ -26,19 +27,21 @@ def csv_sql(path: Path, layout: LogLayout, encoding: str) -> str:
 class LogScan:
     """The one full scan of the file: per row, its day and the flags of the access-pattern measures; then a
     GROUP BY agency, system, query type (cells as written; trimmed and labelled on the groups), day, why a
-    row has no time, reason class (reasons of the sample) or reason text (reasons met first in the scan).
+    row has no time, and reason class (reasons of the sample) or reason category (the others, with their text
+    where it may name an agency).
 
     With a user column, distinct users per agency are a second grouping set of the same scan.
     """
 
     def __init__(self, layout: LogLayout, time_parse: TimeParse, header_rows: int, source_tz: str | None,
-                 tz: str | None, retention_days: int | None, markers: Markers = SHIPPED):
+                 tz: str | None, retention_days: int | None, classes: ReasonClasses, markers: Markers = SHIPPED):
         self.columns = layout.positions
         self.names = layout.names
         self.header_rows = header_rows
         self.time_header = layout.names[self.columns["time"]]
         self.retention_days = retention_days
         self.markers = markers
+        self.classes = classes
         wall, offset = wall_sql(self.raw("time"), time_parse)
         self.parsed = {"wall_time": wall}  # computed once per row, in the innermost SELECT
         self.offsets_counted = offset not in (None, "0") and tz is None
@@ -134,7 +137,8 @@ class LogScan:
                                                                                           "lookback_end"})
 
     def sql(self, source: str) -> str:
-        keys = [*self.as_written, "day", "untimed"] + (["known_class", "reason"] if self.has_reason else [])
+        keys = [*self.as_written, "day", "untimed"] + (["known_class", "category", "reason"] if self.has_reason
+                                                       else [])
         keys += ["sheet"] if "sheet" in self.columns else []  # a workbook's sheet number (log_workbook.py)
         aggregates = ["count(*) AS searches"]  # rows without a time (day NULL) are sorted out after the scan
         if self.offsets_counted:
@@ -151,15 +155,27 @@ class LogScan:
             aggregates.append("count(*) FILTER (WHERE NOT lookback_read) AS lookback_unreadable")
         passed = [name for name in self._row_values() if name not in ("local", "raw_time", "reason")]
         rows = self.rows_sql(source)
+        sets, extra = [keys], []
         if self.has_reason:
+            # a reason of the sample joins its class; any other is classified here, row by row, in RE2, and its
+            # text kept only where it may name an agency (read in Python after the scan) and, for the count
+            # of distinct texts met, in a grouping set of its own (met_row)
+            unknown, classes = "k.class IS NULL", self.classes
             row_source = (f"(SELECT {', '.join(f's.{name}' for name in passed)}, local::DATE AS day, "
-                          "k.class AS known_class, CASE WHEN k.class IS NULL THEN s.reason END AS reason "
+                          f"k.class AS known_class, "
+                          f"CASE WHEN {unknown} THEN {classes.category_sql('s.reason')} END AS category, "
+                          f"CASE WHEN {unknown} AND {classes.mention_sql('s.reason')} THEN s.reason END AS reason, "
+                          f"CASE WHEN {unknown} AND local IS NOT NULL THEN trim(s.reason) END AS met "
                           f"FROM ({rows}) s LEFT JOIN known_reasons k ON k.reason = s.reason)")
+            sets.append(["category", "met"])
+            extra.append("met, GROUPING(met) = 0 AS met_row")
         else:
             row_source = f"(SELECT *, local::DATE AS day FROM ({rows}))"
-        grouping, user_columns = ", ".join(keys), ""
         if "users" in self.columns:
-            user_keys = ", ".join([d for d in ("agency",) if d in self.columns] + ["user_id"])
-            grouping = f"GROUPING SETS (({grouping}), ({user_keys}))"
-            user_columns = ", user_id, GROUPING(user_id) = 0 AS user_row"
-        return f"SELECT {', '.join(keys)}{user_columns}, {', '.join(aggregates)} FROM {row_source} GROUP BY {grouping}"
+            sets.append([d for d in ("agency",) if d in self.columns] + ["user_id"])
+            extra.append("user_id, GROUPING(user_id) = 0 AS user_row")
+        columns = list(dict.fromkeys(key for keys_of_set in sets for key in keys_of_set if key not in
+                                     ("met", "user_id")))
+        grouping = (", ".join(keys) if len(sets) == 1 else
+                    "GROUPING SETS (" + ", ".join(f"({', '.join(keys_of_set)})" for keys_of_set in sets) + ")")
+        return (f"SELECT {', '.join(columns + extra + aggregates)} FROM {row_source} GROUP BY {grouping}")
