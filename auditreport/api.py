@@ -95,7 +95,7 @@ class AuditDB:
                mapping: str | Path | None = None, tz: str | None = None, source_tz: str | None = None,
                retention_days: int | None = None, reason_rules: str | Path | None = None, complete: bool = False,
                include_hidden: bool = False, own_agency: str | None = None, replace: bool = False,
-               progress: bool = False, **misspelt) -> list[IngestResult]:
+               progress: bool = False, jobs: int = 1, **misspelt) -> list[IngestResult]:
         """Ingest count tables (CSV/XLSX), or audit logs with `profile=` or `mapping=`.
 
         system: the database or network searched (required unless the file or profile names it); agency: the
@@ -105,8 +105,9 @@ class AuditDB:
         reporting time zone; source_tz: the zone of naive search times; retention_days: the retention period;
         reason_rules: extra reason rules (TOML); complete: you state the log records every search;
         include_hidden: read hidden sheets, rows and columns; own_agency: a network audit's producing agency (its
-        own searches become their own system); replace: read a file ingested before again, replacing its source.
-        Each file is one transaction; the same file twice changes nothing. A misspelt option is named ("agnecy":
+        own searches become their own system); replace: read a file ingested before again, replacing its source;
+        jobs: read up to this many files at once (stored one at a time, in order). Each file is one transaction;
+        the same file twice changes nothing. A misspelt option is named ("agnecy":
         did you mean "agency"?).
         """
         settings = ingest_options(system=system, agency=agency, request=request, sheet=sheet,
@@ -115,6 +116,12 @@ class AuditDB:
                                   source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
                                   complete=complete, include_hidden=include_hidden, own_agency=own_agency,
                                   replace=replace, **misspelt)
+        if jobs > 1 and len(paths) > 1 and not replace:
+            from .ingest_parallel import ingest_parallel
+
+            results: list[IngestResult] = []
+            ingest_parallel(self.store, [Path(path) for path in paths], settings, self.crosswalk, jobs, results)
+            return results
         return [ingest_file(self.store, path, settings, progress=progress, crosswalk=self.crosswalk)
                 for path in paths]
 

@@ -156,9 +156,12 @@ def main(db: str | None, agencies: str | None, verbose: bool) -> None:
                    "of its data become two systems, never added.")
 @click.option("--replace", is_flag=True,
               help="Read a file ingested before again, with these options, replacing its source (one transaction).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Read up to this many files at once (each with its own memory limit); they are still stored "
+                   "one at a time, in the order given.")
 @command
 def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_year_start, profile, mapping, tz,
-           source_tz, retention_days, reason_rules, complete, own_agency, replace):
+           source_tz, retention_days, reason_rules, complete, own_agency, replace, jobs):
     """Ingest count tables (CSV or XLSX), or audit logs with --profile or --mapping.
 
     Each file is one transaction; the same file twice changes nothing (with other options it is refused:
@@ -175,7 +178,7 @@ def ingest(paths, db, system, agency, request, sheet, include_hidden, fiscal_yea
                                 source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
                                 complete=complete, include_hidden=include_hidden, replace=replace,
                                 own_agency=own_agency)
-    for result in api.ingest_paths(db, paths, options, progress=True):
+    for result in api.ingest_paths(db, paths, options, progress=jobs == 1, jobs=jobs):
         click.echo(result.summary())
 
 

@@ -118,9 +118,7 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
                 progress: bool = False, crosswalk: Crosswalk | None = None, **keywords) -> IngestResult:
     """Read one file, screen it and store it in one transaction (nothing is stored if anything fails)."""
     options = options or ingest_options(**keywords)
-    screen_file_name(Path(path).name)  # before anything, even "already ingested", prints it
-    options, detected = _detected_profile(path, options)
-    existing = _already_ingested(store, path, options)
+    options, detected, existing = _before_reading(store, path, options)
     if existing is not None:
         return existing
     crosswalk = crosswalk or project_crosswalk(store.path)
@@ -128,6 +126,21 @@ def ingest_file(store: Store, path: str | Path, options: IngestOptions | None = 
                  else None)
     source, read = read_file(path, options, progress=progress, agencies=crosswalk,
                              search_ids=store.search_ids(replacing) if options.is_audit_log else None)
+    return _store_read(store, options, source, read, crosswalk, detected)
+
+
+def _before_reading(store: Store, path: str | Path,
+                    options: IngestOptions) -> tuple[IngestOptions, str, IngestResult | None]:
+    """What is settled before a file is read: its name passes the screen, a log's profile is detected, and the
+    same bytes stored before are answered from the store."""
+    screen_file_name(Path(path).name)  # before anything, even "already ingested", prints it
+    options, detected = _detected_profile(path, options)
+    return options, detected, _already_ingested(store, path, options)
+
+
+def _store_read(store: Store, options: IngestOptions, source: SourceInfo, read, crosswalk: Crosswalk,
+                detected: str) -> IngestResult:
+    """Screen what was read and store it, in one transaction; the read's files are removed either way."""
     try:
         observations = read.counts if options.is_audit_log else read.observations
         screened = screen(store, source, observations, read.findings, crosswalk, options)
@@ -209,12 +222,15 @@ def _with_other_options(store: Store, result: IngestResult, asked: dict) -> Inge
     return result
 
 
-def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: bool = False) -> list[IngestResult]:
-    """Ingest several files into the database at `db`, one transaction each.
+def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: bool = False,
+                 jobs: int = 1) -> list[IngestResult]:
+    """Ingest several files into the database at `db`, one transaction each, in the order given.
 
     A file that cannot be found is reported before the database is created or opened, so a typo
     leaves no empty database behind; a file that fails to read leaves the database as it was (files
-    before it in the list stay ingested, and the message names the failing file).
+    before it in the list stay ingested, and the message names the failing file). With `jobs` > 1, up to
+    that many files are read at once (ingest_parallel.py); they are still stored one at a time, in order, and the
+    database ends as it would reading them one by one.
     """
     for path in paths:
         if not Path(path).is_file():
@@ -224,8 +240,13 @@ def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: boo
     results: list[IngestResult] = []
     try:
         with Store(db) as store:
-            for path in paths:
-                results.append(ingest_file(store, path, options, progress=progress, crosswalk=crosswalk))
+            if jobs > 1 and len(paths) > 1 and not options.replace:
+                from .ingest_parallel import ingest_parallel
+
+                ingest_parallel(store, [Path(path) for path in paths], options, crosswalk, jobs, results)
+            else:
+                for path in paths:
+                    results.append(ingest_file(store, path, options, progress=progress, crosswalk=crosswalk))
     except BaseException:
         if created and not any(not result.already_ingested for result in results):
             _remove_database(Path(db))  # a first ingest that failed leaves no empty database behind

@@ -249,6 +249,14 @@ class Store:
         """The search-id hashes earlier sources counted, for a log's reader (but those of the source replaced)."""
         return store_overlap.StoredIds(self.connection, replacing)
 
+    def snapshot_search_keys(self, path: Path) -> bool:
+        """Every stored search key, with its scope, to `path` for reads in other threads (ingest_parallel.py)."""
+        return store_overlap.snapshot_keys(self.connection, path)
+
+    def shares_searches(self, keys: Path, options: dict, sources: list[int]) -> bool:
+        """Whether one of `sources`, of the scope of a log read with `options`, counted a search of `keys`."""
+        return store_overlap.shares_searches(self.connection, keys, options, sources)
+
     @staticmethod
     def _delete_source(connection, source_id: int) -> None:
         for table in ("findings", "coverage", "observations", *store_overlap.TABLES, "sources"):

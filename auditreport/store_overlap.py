@@ -63,6 +63,30 @@ class StoredIds:
         return True
 
 
+def snapshot_keys(connection, path: Path) -> bool:
+    """Every stored search key with its source, system and agency, to `path` (Parquet), for reads running beside
+    the store (ingest_parallel.py); False when there are none."""
+    if not connection.execute("SELECT 1 FROM search_keys LIMIT 1").fetchall():
+        return False
+    connection.execute(f"""
+        COPY (SELECT k.search_key, k.source_id, json_extract_string(s.options, '$.system') AS system,
+                     json_extract_string(s.options, '$.agency') AS agency
+              FROM search_keys k JOIN sources s USING (source_id) WHERE s.reader = 'audit-log')
+        TO {sql_text(str(path))} (FORMAT parquet)""")
+    return True
+
+
+def shares_searches(connection, keys: Path, options: dict, sources: list[int]) -> bool:
+    """Whether any of `sources` (of the same system and agency) counted a search of `keys` (a read's new keys)."""
+    if not sources:
+        return False
+    return bool(connection.execute(f"""
+        SELECT 1 FROM read_parquet({sql_text(str(keys))}) r JOIN search_keys k USING (search_key)
+        WHERE k.source_id IN (SELECT source_id FROM sources WHERE {_SCOPE}
+                              AND source_id IN (SELECT unnest(?::INTEGER[])))
+        LIMIT 1""", [*_scope(options), sources]).fetchall())
+
+
 def id_partners(connection, source_id: int, options: dict) -> list[int]:
     """Earlier sources whose searches and this one's were told apart by search id: never an overlap."""
     if not options.get("search_ids"):

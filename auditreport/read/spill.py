@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 PREFIX = "auditreport-"
-KINDS = ("spill", "counts")
+KINDS = ("spill", "counts", "snapshot")
 # the names this module gives, and no other: a folder a user named auditreport-2025-... is never touched
 _NAME = re.compile(rf"^{PREFIX}(\d+)-(?:{'|'.join(KINDS)})-[a-z0-9_]{{8}}$")
 
