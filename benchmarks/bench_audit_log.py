@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(REPO))  # this checkout's auditreport (its rules), as the measured commands get by PYTHONPATH
 TIME_FORMAT = "%m/%d/%Y, %I:%M:%S %p"
 
 
