@@ -180,23 +180,51 @@ print(json.dumps({"output": f"{observations:,} observations", "rows": rows}))
 """
 
 
-def measure(command: list[str]) -> dict:
-    """Run `command` in a fresh process: wall and CPU seconds, peak resident memory, and its JSON line (if any)."""
+def measure(command: list[str], limit_seconds: float | None = None, limit_mb: float | None = None) -> dict:
+    """Run `command` in a fresh process: wall and CPU seconds, peak resident memory, and its JSON line (if any).
+
+    With a limit, the process is killed once it runs longer or holds more memory than that, and the result says
+    so (`stopped`) instead of failing: a command that would not end, or would take the machine's memory, is
+    measured up to the limit."""
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
-        _, status, usage = os.wait4(process.pid, 0)  # the rusage of this one process
+        stopped = ""
+        while True:  # the rusage of this one process
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG if limit_seconds or limit_mb else 0)
+            if pid:
+                break
+            if limit_seconds and time.perf_counter() - started > limit_seconds:
+                stopped = f"stopped at the {limit_seconds:g} s limit"
+            elif limit_mb and resident_mb(process.pid) > limit_mb:
+                stopped = f"stopped at the {limit_mb:g} MB limit"
+            if stopped:
+                process.kill()
+                _, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.05)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    if process.returncode:
+    if process.returncode and not stopped:
         raise SystemExit(f"benchmark step failed: {' '.join(command)}\n{stderr[-2000:]}")
     result = {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+    if stopped:
+        return result | {"stopped": stopped, "output": stopped}
     lines = [line for line in stdout.strip().splitlines() if line.startswith("{")]
     return result | (json.loads(lines[-1]) if lines else {})
+
+
+def resident_mb(pid: int) -> float:
+    """The resident memory of a running process now (Linux; 0 where /proc cannot tell)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration, ValueError):
+        return 0.0
 
 
 def python(program: str, *arguments: str) -> list[str]:
@@ -239,15 +267,147 @@ INGESTS = {
 }
 
 
+# -- the scale run ------------------------------------------------------------------------------------------------
+REPORT_LIMIT_MB = 4000  # a report is stopped beyond this: its disclosure audit has been seen to pass 7 GB
+REPORTS = {
+    "auditreport report (all formats)": [],
+    "auditreport report --disclosure none --confirm-unprotected (no disclosure audit)": [
+        "--disclosure", "none", "--confirm-unprotected"],
+}
+DISTINCT = "search audit, every reason and user id distinct (bench_distinct_reasons.py)"
+
+
+def row_counts(text: str) -> list[int]:
+    """--scale's row counts, "10000000,50000000,100000000" (underscores allowed), smallest first."""
+    return sorted({int(part) for part in text.split(",") if part.strip()})
+
+
+def remove_database(db: Path) -> None:
+    db.unlink(missing_ok=True)
+    db.with_name(db.name + ".wal").unlink(missing_ok=True)
+
+
+def scale_run(arguments) -> dict:
+    """At each size of --scale: generate the log, time one ingest of it into a new database (fresh process), note
+    the CSV's size and what was stored, and delete the log (one that was there before is used and kept). Then the
+    report on the largest database (deleted afterwards unless --keep), and one ingest of a log whose reasons and
+    user ids are all distinct, at the smallest size."""
+    sizes = arguments.scale
+    largest = arguments.data_dir / f"scale-{sizes[-1]}.duckdb"
+    ingests = []
+    for size in sizes:
+        log = arguments.data_dir / f"synthetic-network-audit-{size}.csv"
+        made = not log.exists()
+        print(f"scale: {size:,} rows ..." + (" generating" if made else ""), flush=True)
+        generated = generate(log, size) if made else None
+        db = arguments.data_dir / f"scale-{size}.duckdb"
+        remove_database(db)
+        result = measure(ingest(log, db)) | {"rows": size, "csv_bytes": log.stat().st_size, "generated": generated}
+        result["output"] = measure(python(INGEST_OUTPUT, str(db)))["output"]
+        ingests.append(result)
+        print(f"  ingest {result['seconds']:.1f} s, {result['rss_mb']:.0f} MB: {result['output']}", flush=True)
+        if made:
+            log.unlink()
+        if db != largest:
+            remove_database(db)
+    reports = {}
+    with tempfile.TemporaryDirectory(dir=arguments.data_dir) as folder:  # the reports and their disclosure audits
+        for number, (name, options) in enumerate(REPORTS.items()):
+            out = Path(folder) / f"report-{number}"
+            reports[name] = measure([sys.executable, "-m", "auditreport", "report", "--db", str(largest), "--out",
+                                     str(out), *options], arguments.report_limit, REPORT_LIMIT_MB)
+            print(f"  {name}: {reports[name]['seconds']:.1f} s, {reports[name]['rss_mb']:.0f} MB "
+                  f"{reports[name].get('stopped', '')}", flush=True)
+    if not arguments.keep:
+        remove_database(largest)
+    return {"ingests": ingests, "reports": reports, "distinct": distinct_ingest(sizes[0], arguments.data_dir)}
+
+
+def distinct_ingest(rows: int, data_dir: Path) -> dict:
+    """One ingest of bench_distinct_reasons.py's search audit (every reason and user id distinct) of `rows` rows;
+    the log and the database are deleted afterwards."""
+    from bench_distinct_reasons import generate as generate_distinct, ingest_command
+
+    log, db = data_dir / f"distinct-search-audit-{rows}.csv", data_dir / f"distinct-{rows}.duckdb"
+    print(f"scale: {rows:,} rows, every reason and user id distinct ... generating", flush=True)
+    started = time.perf_counter()
+    generate_distinct(log, rows)
+    generated = time.perf_counter() - started
+    remove_database(db)
+    result = measure(ingest_command(log, db)) | {"rows": rows, "csv_bytes": log.stat().st_size, "generated": generated}
+    result["output"] = measure(python(INGEST_OUTPUT, str(db)))["output"]
+    print(f"  ingest {result['seconds']:.1f} s, {result['rss_mb']:.0f} MB: {result['output']}", flush=True)
+    log.unlink()
+    remove_database(db)
+    return result
+
+
+def scale_lines(scale: dict) -> list[str]:
+    """The scale section: ingest at each size with its distance from linear, the report on the largest database,
+    and the issue's targets, each pass or miss."""
+    ingests, reports, distinct = scale["ingests"], scale["reports"], scale["distinct"]
+    smallest, largest = ingests[0], ingests[-1]
+    linear = {r["rows"]: r["seconds"] / (r["rows"] / smallest["rows"] * smallest["seconds"]) for r in ingests}
+    lines = ["## Scale: one ingest at each size, and the report on the largest database", "",
+             f"Finished {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.", "",
+             "- Each size: the log generated as above, one `auditreport ingest` of it into a new database (fresh "
+             "process, measured as above; the page cache as the generation left it), then the log deleted. "
+             "Time / linear: the ingest's time over (rows / the smallest size's rows) x the smallest size's time; "
+             "1.00 x is linear.",
+             f"- The report: `python -m auditreport report --db DB --out OUT` (every format, --disclosure standard: "
+             f"the command users run), in a fresh process, on the {largest['rows']:,}-row database "
+             f"({largest['output']}); then the same with `--disclosure none --confirm-unprotected`, the report "
+             f"without its disclosure audit. A report is stopped beyond its time limit or {REPORT_LIMIT_MB:,} MB.",
+             "- The last row: bench_distinct_reasons.py's search audit (profile flock-search-audit), every reason "
+             "and user id distinct, at the smallest size.", "",
+             "| Log | Rows | CSV (GB) | Generated in (s) | Ingest (s) | CPU (s) | Peak RSS (MB) | Time / linear "
+             "| Stored |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name, result in [("network audit", r) for r in ingests] + [(DISTINCT, distinct)]:
+        ratio = f"{linear[result['rows']]:.2f} x" if name != DISTINCT else ""
+        generated = f"{result['generated']:.1f}" if result["generated"] is not None else "(there before)"
+        lines.append(f"| {name} | {result['rows']:,} | {result['csv_bytes'] / 1e9:.2f} | {generated} | "
+                     f"{result['seconds']:.1f} | {result['cpu_seconds']:.1f} | {result['rss_mb']:.0f} | {ratio} | "
+                     f"{result['output']} |")
+    lines += ["", f"| Report on the {largest['rows']:,}-row database | Time (s) | CPU (s) | Peak RSS (MB) | Result |",
+              "|---|---:|---:|---:|---|"]
+    for name, result in reports.items():
+        lines.append(f"| {name} | {result['seconds']:.1f} | {result['cpu_seconds']:.1f} | {result['rss_mb']:.0f} | "
+                     f"{result.get('stopped', 'written')} |")
+    factor = largest["rows"] / smallest["rows"]
+    peak = max(ingests + [distinct], key=lambda r: r["rss_mb"])
+    report = next(iter(reports.values()))
+    done = "stopped" not in report and report["seconds"] < 10
+    took = report.get("stopped", f"{report['seconds']:.1f} s")
+    lines += ["", "The issue's targets:", "",
+              f"- Linear: {largest['rows']:,} rows in {largest['seconds']:.1f} s, {linear[largest['rows']]:.2f} x "
+              f"{factor:g} times the {smallest['rows']:,}-row time ({smallest['seconds']:.1f} s); within 1.2 x: "
+              f"{verdict(linear[largest['rows']] <= 1.2)}.",
+              f"- Peak memory of ingest under 500 MB at every size, the distinct reasons and user ids included: "
+              f"{verdict(peak['rss_mb'] < 500)} (highest {peak['rss_mb']:.0f} MB, "
+              + ("the distinct log" if peak is distinct else f"{peak['rows']:,} rows") + ").",
+              f"- The report on the {largest['rows']:,}-row database ({largest['output']}) in under 10 s: "
+              f"{verdict(done)} ({took}).", ""]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (the median is kept)")
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--keep", action="store_true", help="keep the generated log")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the generated log (of --rows) and the scale run's largest database")
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--scale", type=row_counts, default=[], metavar="ROWS,ROWS,...",
+                        help="then a scale run: one ingest of a log of each of these sizes (generated, then deleted), "
+                             "the report on the largest database, and a log whose reasons and user ids are all "
+                             "distinct at the smallest size")
+    parser.add_argument("--report-limit", type=float, default=600, metavar="SECONDS",
+                        help="scale run: stop a report after this long (default 600)")
     arguments = parser.parse_args()
+    started = time.perf_counter()
     arguments.data_dir.mkdir(parents=True, exist_ok=True)
     log = arguments.data_dir / f"synthetic-network-audit-{arguments.rows}.csv"
     if not log.exists():
@@ -278,8 +438,11 @@ def main() -> None:
         runs["pandas read_csv (2 columns) + groupby agency, month"] = [measure(python(PANDAS, str(log)))]
     section = ingest_lines(arguments, log.stat().st_size, runs)
     write_results(arguments.results, section)
+    if arguments.scale:  # the --rows log is still there: a scale run of the same size uses it
+        write_results(arguments.results, section + scale_lines(scale_run(arguments)))
     if not arguments.keep:
         log.unlink()
+    print(f"{time.perf_counter() - started:.0f} s in all", flush=True)
 
 
 def ingest_lines(arguments, log_bytes: int, runs: dict[str, list[dict]]) -> list[str]:
