@@ -24,6 +24,8 @@ from typing import Hashable, Mapping, Sequence
 
 import numpy as np
 
+from .disclose_local import LocalAudit
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -153,15 +155,17 @@ def _suppress(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], p
         return Suppression(primary, suppressed)
     nesting = _Nesting({key: frozenset(cells) for key, cells in sums.items()})
     memory: dict = {}  # audit answers of groups that did not change between rounds
+    local = LocalAudit(sums, values)  # the quick proofs, kept across rounds and trials
     unranged: set[Hashable] = set()
     weak = sorted(primary, key=str)
     for _ in range(max_rounds):
         # withholding more (or dropping a range) only widens every interval: a sum that passed still passes, so
         # each round checks the weak ones again, not all
-        result = audit(values, sums, primary, suppressed, policy, memory=memory, unranged=unranged, check_only=weak)
+        result = audit(values, sums, primary, suppressed, policy, memory=memory, unranged=unranged, check_only=weak,
+                       local=local)
         weak = [key for key, _, _, _, ok in result if not ok]
         if not weak:
-            return _released_back(values, sums, primary, suppressed, policy, memory, unranged)
+            return _released_back(values, sums, primary, suppressed, policy, memory, unranged, local)
         chosen: set[Hashable] = set()
         for reuse in (True, False):  # a total that already hides another part first; else a new part anyway
             for key in sorted(weak, key=lambda k: (totals[k], str(k))):
@@ -171,7 +175,8 @@ def _suppress(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], p
         if not chosen:  # every total around them is withheld: the published ranges themselves pin them
             unranged |= {_unranged(key, nesting, primary - unranged) for key in weak}
         suppressed |= chosen
-    return Suppression(primary, suppressed, audit(values, sums, primary, suppressed, policy, unranged=unranged),
+    return Suppression(primary, suppressed, audit(values, sums, primary, suppressed, policy, unranged=unranged,
+                                                  local=local),
                        unranged)
 
 
@@ -189,7 +194,7 @@ RELEASE_BATCH = 8
 
 
 def _released_back(values, sums, primary: set, suppressed: set, policy: Policy, memory: dict,
-                   unranged: set) -> Suppression:
+                   unranged: set, local: LocalAudit) -> Suppression:
     """Complementary sums released again while the audit still passes: the greedy rule withholds more than needed
     (a grand total, say). Only totals (sums that hold another published sum) are tried, the widest first, up to
     RELEASE_BACK_UP_TO (a cell of the finest table stays withheld: trying each costs more than it gives), a few
@@ -198,9 +203,9 @@ def _released_back(values, sums, primary: set, suppressed: set, policy: Policy, 
     the full audit is run once at the end."""
     values = np.asarray(values, dtype=float)
     widest = lambda key: (-len(sums[key]), -float(values[list(sums[key])].sum()), str(key))  # noqa: E731
-    members = {key: frozenset(cells) for key, cells in sums.items()}
+    nesting = _Nesting({key: frozenset(cells) for key, cells in sums.items()})
     complementary = [key for key in sorted(suppressed - primary, key=widest)  # totals: a reader's first numbers
-                     if any(members[other] < members[key] for other in members)][:RELEASE_BACK_UP_TO]
+                     if nesting.inside(key)][:RELEASE_BACK_UP_TO]
     cells_of = {key: set(sums[key]) for key in primary}
     state = {"suppressed": suppressed}
 
@@ -208,7 +213,7 @@ def _released_back(values, sums, primary: set, suppressed: set, policy: Policy, 
         members = {cell for key in batch for cell in sums[key]}
         order = sorted(primary, key=lambda p: (not (cells_of[p] & members), str(p)))
         trial = audit(values, sums, primary, state["suppressed"] - set(batch), policy, memory=memory,
-                      check_only=order, stop_early=True, unranged=unranged)
+                      check_only=order, stop_early=True, unranged=unranged, local=local)
         if all(ok for *_, ok in trial):
             state["suppressed"] = state["suppressed"] - set(batch)
         elif len(batch) > 1:
@@ -217,7 +222,7 @@ def _released_back(values, sums, primary: set, suppressed: set, policy: Policy, 
 
     for start in range(0, len(complementary), RELEASE_BATCH):
         release(complementary[start:start + RELEASE_BATCH])
-    result = audit(values, sums, primary, state["suppressed"], policy, memory=memory, unranged=unranged)
+    result = audit(values, sums, primary, state["suppressed"], policy, memory=memory, unranged=unranged, local=local)
     return Suppression(primary, state["suppressed"], result, unranged)
 
 
@@ -273,18 +278,53 @@ def _partners(key: Hashable, nesting: _Nesting, totals: dict, suppressed: set, p
 
 def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], primary: set, suppressed: set,
           policy: Policy, *, memory: dict | None = None, check_only: Sequence[Hashable] | None = None,
-          stop_early: bool = False, unranged: set = frozenset()) -> list[tuple[Hashable, float, float, float, bool]]:
+          stop_early: bool = False, unranged: set = frozenset(),
+          local: LocalAudit | None = None) -> list[tuple[Hashable, float, float, float, bool]]:
     """For every suppressed sum, the interval of values consistent with everything published.
 
     `check_only` works out those primary sums only, in the order given; with `stop_early` (a trial: does the
     audit still pass?) it stops at the first that fails.
 
     Published: each released sum exactly, each primary sum as the range 1..threshold (unless `unranged`: then
-    "withheld", like a complementary one), every cell >= 0. Cells
-    fixed by what is released drop out; the others form independent groups, each one LP (HiGHS) whose objective
-    is changed for each suppressed sum in it, minimised and maximised.
+    "withheld", like a complementary one), every cell >= 0. Each sum is first tried by the quick proof (`local`,
+    disclose_local.py: an LP over its neighbourhood, an interval inside the true one); a protected sum it finds
+    too narrow goes to the full LP: cells fixed by what is released drop out, the others form independent
+    groups, each one LP (HiGHS) whose objective is changed for each suppressed sum in it, minimised and maximised.
     """
     values = np.asarray(values, dtype=float)
+    local = local if local is not None else LocalAudit(sums, values)
+    ranged_keys = primary - set(unranged)
+    threshold = float(policy.threshold)
+
+    def bounds(key: Hashable) -> tuple[float, float] | None:
+        if key not in suppressed:
+            return local.totals[key], local.totals[key]
+        return (1.0, threshold) if key in ranged_keys else None
+
+    keys = sorted(suppressed, key=str)
+    if check_only is not None:
+        keys = [key for key in check_only if key in primary] if stop_early else \
+            sorted({key for key in check_only if key in primary}, key=str)
+    results: dict[Hashable, tuple] = {}
+    full: list[Hashable] = []  # protected sums the quick proof could not show wide enough
+    known = _known_cells([(cells, 0.0) for key, cells in sums.items() if key not in suppressed], len(values))
+    for key in keys:
+        quick = local.proof(key, bounds, policy.width if key in primary else 0.0, known)
+        if quick is not None and (key not in primary or quick[1] - quick[0] >= policy.width - 1e-9):
+            results[key] = (key, local.totals[key], round(quick[0], 6), round(quick[1], 6), True)
+        else:
+            full.append(key)
+    if full:
+        for row in _full_audit(values, sums, primary, suppressed, policy, memory, full, stop_early, unranged):
+            results[row[0]] = row
+            if stop_early and not row[-1]:
+                break
+    return sorted(results.values(), key=lambda row: str(row[0]))
+
+
+def _full_audit(values: np.ndarray, sums: Mapping[Hashable, Sequence[int]], primary: set, suppressed: set,
+                policy: Policy, memory: dict | None, keys: list[Hashable], stop_early: bool, unranged: set):
+    """The exact intervals of `keys` by the full LP of their groups (rows as `audit` gives them), group by group."""
     released = [(list(cells), float(values[list(cells)].sum())) for key, cells in sums.items()
                 if key not in suppressed]
     ranged = [(list(sums[key]), 1.0, float(policy.threshold)) for key in sorted(primary - set(unranged), key=str)]
@@ -297,14 +337,9 @@ def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], prima
         for cell in sums[key]:
             if cell in groups:
                 touching.setdefault(groups[cell][0], set()).add(key)
-    results = []
-    by_group = sorted(suppressed, key=lambda key: (min((groups[c][0] for c in sums[key] if c in groups),
-                                                       default=-1), str(key)))
-    if check_only is not None:  # in the order given when stopping early; else group by group (one LP load each)
-        chosen = {key for key in check_only if key in primary}
-        by_group = ([key for key in check_only if key in primary] if stop_early
-                    else [key for key in by_group if key in chosen])
-    for key in by_group:
+    group_of = lambda key: min((groups[c][0] for c in sums[key] if c in groups), default=-1)  # noqa: E731
+    order = keys if stop_early else sorted(keys, key=lambda key: (group_of(key), str(key)))
+    for key in order:
         cells = [cell for cell in sums[key] if cell not in known]
         fixed = float(sum(values[cell] for cell in sums[key] if cell in known))
         low = high = fixed
@@ -322,10 +357,7 @@ def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], prima
             low, high = fixed + memory[remembered][0], fixed + memory[remembered][1]
         value = float(values[list(sums[key])].sum())
         ok = key not in primary or (high - low >= policy.width - 1e-9)
-        results.append((key, value, round(low, 6), round(high, 6), ok))
-        if stop_early and not ok:
-            break
-    return sorted(results, key=lambda row: str(row[0]))
+        yield key, value, round(low, 6), round(high, 6), ok
 
 
 def _quiet_highs():
