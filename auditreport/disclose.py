@@ -312,9 +312,15 @@ def audit(values: Sequence[float], sums: Mapping[Hashable, Sequence[int]], prima
         quick = local.proof(key, bounds, policy.width if key in primary else 0.0, known)
         if quick is not None and (key not in primary or quick[1] - quick[0] >= policy.width - 1e-9):
             results[key] = (key, local.totals[key], round(quick[0], 6), round(quick[1], 6), True)
+            continue
+        around = local.outer(key, bounds, known)  # a relaxation: too narrow here is too narrow, no full LP needed
+        if around is not None and around[1] - around[0] < policy.width - 1e-9:
+            results[key] = (key, local.totals[key], round(around[0], 6), round(around[1], 6), False)
+            if stop_early:
+                break
         else:
             full.append(key)
-    if full:
+    if full and not (stop_early and any(not row[-1] for row in results.values())):
         for row in _full_audit(values, sums, primary, suppressed, policy, memory, full, stop_early, unranged):
             results[row[0]] = row
             if stop_early and not row[-1]:

@@ -76,6 +76,14 @@ class LocalAudit:
             self._proofs[key] = (frozenset(k for k in touching if bounds(k) is None), interval)
         return interval
 
+    def outer(self, key: Hashable, bounds: Bounds, known: set[int] = frozenset()) -> tuple[float, float] | None:
+        """An interval around every value the sum `key` can take (a relaxation: outside the neighbourhood, each
+        constraint's other cells are one free number of its own): too narrow here is too narrow everywhere."""
+        neighbourhood = self.neighbourhood(self.sums[key], bounds, known)
+        touching = {k for cell in neighbourhood for k in self.by_cell.get(cell, [])}
+        return self._solve(neighbourhood, [k for k in touching if bounds(k) is not None], bounds, self.sums[key],
+                           relaxed=True)
+
     def neighbourhood(self, cells: Sequence[int], bounds: Bounds, known: set[int] = frozenset()) -> list[int]:
         """The cells of `cells`' atoms, and atoms taken from the constraints around them, smallest first: those
         that can move (a suppressed sum, cells the released sums do not pin) and meet the most constraints
@@ -117,9 +125,10 @@ class LocalAudit:
         return list(chosen)
 
     def _solve(self, neighbourhood: list[int], present: list[Hashable], bounds: Bounds,
-               target: Sequence[int]) -> tuple[float, float] | None:
+               target: Sequence[int], relaxed: bool = False) -> tuple[float, float] | None:
         """Min and max of the sum of `target` over the local LP: a column per cell of the neighbourhood (>= 0), a
-        row per published sum touching it, whose bounds lose the true values of its cells outside."""
+        row per published sum touching it, whose bounds lose the true values of its cells outside; `relaxed`:
+        those cells are instead one more column (>= 0) of that row alone."""
         import highspy
 
         from .disclose import _quiet_highs
@@ -132,17 +141,20 @@ class LocalAudit:
                 [cell for cell in column if k in self.by_cell[cell]]
             outside = self.totals[k] - float(self.values[inside].sum())
             low, high = bounds(k)
+            if relaxed and len(inside) < len(self.sums[k]):
+                by_column.append([row])  # the cells outside, as one number
+                outside = 0.0
             lows.append(low - outside)
             highs.append(high - outside)
             for cell in inside:
                 by_column[column[cell]].append(row)
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(column), len(present)
-        cost = np.zeros(len(column))
+        lp.num_col_, lp.num_row_ = len(by_column), len(present)
+        cost = np.zeros(len(by_column))
         cost[[column[cell] for cell in target]] = 1.0
         lp.col_cost_ = cost
-        lp.col_lower_ = np.zeros(len(column))
-        lp.col_upper_ = np.full(len(column), highspy.kHighsInf)
+        lp.col_lower_ = np.zeros(len(by_column))
+        lp.col_upper_ = np.full(len(by_column), highspy.kHighsInf)
         lp.row_lower_ = np.array(lows, dtype=float)
         lp.row_upper_ = np.array(highs, dtype=float)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
