@@ -2,8 +2,8 @@
 
 The privacy guarantee lives here: DuckDB reads the file in its own in-memory connection and only the
 mapped columns are ever selected. One scan (log_scan.py) groups the rows by agency, system, day, query
-type and reason class (log_reasons.py); a reason first met in the scan keeps its text only until it is
-classified.
+type and reason class (log_reasons.py), classifying each reason in RE2 as it reads it; the few texts that
+may name an agency keep their text only until Python has read which agency they name.
 The counts leave in a Parquet file of observations (counts only), which the store reads straight into
 its table. Names, plates, case numbers, search terms and user ids are never selected; distinct users are
 only ever a number in a finding. Beyond MEMORY_LIMIT DuckDB spills what it holds (reason texts and user ids
