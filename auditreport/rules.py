@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Mapping
 
 import re2
 
@@ -127,14 +128,15 @@ class ReasonRules:
         """Categories of many distinct reasons (a log's vocabulary, not its rows)."""
         return [self.classify(reason) for reason in reasons]
 
-    def category_sql(self, reason: str) -> str:
+    def category_sql(self, reason: str, labels: Mapping[str, int] | None = None) -> str:
         """`classify` in SQL, for DuckDB to classify every row of a log as it scans it: the same RE2 expressions
-        on the same normalized text (a NULL reason is blank)."""
+        on the same normalized text (a NULL reason is blank). With `labels`, each category reads as its number."""
+        label = (lambda category: str(labels[category])) if labels is not None else sql_text
         normalized = reason_sql(f"coalesce({reason}, '')")
-        branches = [f"WHEN {normalized} = '' THEN {sql_text(self.blank_category)}"]
-        branches += [f"WHEN regexp_matches({normalized}, {sql_text(rule.expression)}) THEN {sql_text(rule.category)}"
+        branches = [f"WHEN {normalized} = '' THEN {label(self.blank_category)}"]
+        branches += [f"WHEN regexp_matches({normalized}, {sql_text(rule.expression)}) THEN {label(rule.category)}"
                      for rule in self.rules if rule.expression is not None]
-        return f"CASE {' '.join(branches)} ELSE {sql_text(self.fallback)} END"
+        return f"CASE {' '.join(branches)} ELSE {label(self.fallback)} END"
 
     def describe(self) -> str:
         """One line for provenance: which rule files were used."""

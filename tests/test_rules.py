@@ -105,7 +105,7 @@ def _in_scan(texts: list[str], rules, crosswalk, connection) -> list[tuple[str, 
     """(category, may name an agency) of each text, in order, as the scan of a log computes them in DuckDB."""
     from auditreport.read.log_reasons import ReasonClasses
     classes = ReasonClasses(rules, crosswalk)
-    rows = connection.execute(f"SELECT {classes.category_sql('reason')}, {classes.mention_sql('reason')} FROM "
+    rows = connection.execute(f"SELECT {rules.category_sql('reason')}, {classes.mention_sql('reason')} FROM "
                               "(SELECT unnest($1::VARCHAR[]) AS reason, generate_subscripts($1::VARCHAR[], 1) AS i) "
                               "ORDER BY i", [texts]).fetchall()
     return [(category, bool(named)) for category, named in rows]

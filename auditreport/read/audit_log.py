@@ -2,8 +2,8 @@
 
 The privacy guarantee lives here: DuckDB reads the file in its own in-memory connection and only the
 mapped columns are ever selected. One scan (log_scan.py) groups the rows by agency, system, day, query
-type and reason class (log_reasons.py), classifying each reason in RE2 as it reads it; the few texts that
-may name an agency keep their text only until Python has read which agency they name.
+type and reason class (log_reasons.py), classifying each reason in RE2 as it reads it; a reason the sample
+did not hold keeps its text only until Python has read which agency it may name.
 The counts leave in a Parquet file of observations (counts only), which the store reads straight into
 its table. Names, plates, case numbers, search terms and user ids are never selected; distinct users are
 only ever a number in a finding. Beyond MEMORY_LIMIT DuckDB spills what it holds (reason texts and user ids
@@ -281,10 +281,6 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 connection.execute(f"CREATE TEMP TABLE cells AS {scan.sql(source)}")
             except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
                 raise _duckdb_error(error, file_name) from None
-            if "reason" in columns:  # the distinct texts met, for a finding; the cells keep no text but these
-                connection.execute("CREATE TEMP TABLE met_reasons AS SELECT DISTINCT category, met FROM cells "
-                                   "WHERE met_row AND met IS NOT NULL")
-                connection.execute("DELETE FROM cells WHERE met_row")
             user_findings = []
             if "users" in columns:
                 user_findings = _distinct_users(connection, agency_label, "agency" in columns, markers)
@@ -460,20 +456,17 @@ def _classify_new_reasons(connection, classes: ReasonClasses) -> Finding:
     """Give the reasons the scan classified their classes (table new_reasons); say how many distinct texts had
     which category.
 
-    The scan gave every such row its category in RE2, and kept its text only where an agency pattern may
-    stand in it: those few texts are read in Python for the agency they name, a batch at a time.
+    The scan gave every such row its category in RE2 and kept its text; the few texts in which an agency
+    pattern may stand are read in Python for the agency they name, a batch at a time.
     """
-    connection.execute("CREATE TEMP TABLE named AS SELECT row_number() OVER () AS n, category, reason FROM "
-                       "(SELECT DISTINCT category, reason FROM cells WHERE reason IS NOT NULL)")
-    connection.execute("CREATE TEMP TABLE new_reasons (category VARCHAR, reason VARCHAR, class USMALLINT)")
-    categories = [row[0] for row in connection.execute("SELECT DISTINCT category FROM cells "
-                                                       "WHERE category IS NOT NULL ORDER BY ALL").fetchall()]
-    if categories:
-        connection.execute("INSERT INTO new_reasons SELECT unnest($1), NULL, unnest($2)",
-                           [categories, [classes.number(category, None) for category in categories]])
+    connection.execute("CREATE TEMP TABLE met_reasons AS SELECT DISTINCT class, reason FROM cells "
+                       "WHERE reason IS NOT NULL AND day IS NOT NULL")
+    connection.execute("CREATE TEMP TABLE named AS SELECT row_number() OVER () AS n, class, reason FROM "
+                       f"(SELECT DISTINCT class, reason FROM met_reasons WHERE {classes.mention_sql('reason')})")
+    connection.execute("CREATE TEMP TABLE new_reasons (class USMALLINT, reason VARCHAR, named_class USMALLINT)")
     total = connection.execute("SELECT count(*) FROM named").fetchone()[0]
     for start in range(0, total, CLASSIFY_BATCH):
-        pairs = connection.execute("SELECT category, reason FROM named WHERE n > ? AND n <= ?",
+        pairs = connection.execute("SELECT class, reason FROM named WHERE n > ? AND n <= ?",
                                    [start, start + CLASSIFY_BATCH]).fetchall()
         connection.execute("INSERT INTO new_reasons SELECT unnest($1), unnest($2), unnest($3)",
                            [[c for c, _ in pairs], [r for _, r in pairs],
@@ -485,8 +478,9 @@ def _classify_new_reasons(connection, classes: ReasonClasses) -> Finding:
     for number, texts in connection.execute("SELECT class, count(*) FROM known_reasons GROUP BY ALL").fetchall():
         category = classes.category_of(number)[0]
         counts[category] = counts.get(category, 0) + texts
-    for category, texts in connection.execute("SELECT category, count(*) FROM met_reasons WHERE met NOT IN "
-                                              "(SELECT reason FROM known_reasons) GROUP BY ALL").fetchall():
+    for number, texts in connection.execute("SELECT class, count(*) FROM met_reasons WHERE reason NOT IN "
+                                            "(SELECT reason FROM known_reasons) GROUP BY ALL").fetchall():
+        category = classes.category_of(number)[0]
         counts[category] = counts.get(category, 0) + texts
     connection.execute("DROP TABLE met_reasons")
     return Finding("file", "reason_categories",
@@ -507,8 +501,8 @@ def _write_counts(connection, scan: LogScan, labels: dict[str, str], classes: Re
     """
     trimmed = "".join(f", trim({dimension}) AS v_{dimension}" for dimension in scan.as_written)
     if scan.has_reason:
-        class_sql = "coalesce(c.known_class, n.class)"
-        join = "LEFT JOIN new_reasons n ON n.category = c.category AND n.reason IS NOT DISTINCT FROM c.reason"
+        class_sql = "coalesce(n.named_class, c.class)"
+        join = "LEFT JOIN new_reasons n ON n.class = c.class AND n.reason = c.reason"
     else:
         class_sql, join = "NULL::USMALLINT", ""
     connection.execute("CREATE TEMP TABLE classes (class USMALLINT, reason_category VARCHAR, on_behalf_of VARCHAR)")

@@ -39,18 +39,21 @@ class ReasonClasses:
     def category_of(self, number: int) -> tuple[str, str | None]:
         return next(pair for pair, known in self.numbers.items() if known == number)
 
-    def category_sql(self, reason: str) -> str:
-        """SQL of the reason category of `reason` (a text column), as `classify` gives it."""
-        return self.rules.category_sql(reason)
+    def class_sql(self, reason: str) -> str:
+        """SQL of the class of `reason` (a text column) by its category alone, as a number (a narrow key for the
+        scan's groups); the agency a text names is read after the scan (`of_category`)."""
+        labels = {category: self.number(category, None) for category in self.rules.categories}
+        return f"({self.rules.category_sql(reason, labels)})::USMALLINT"
 
     def mention_sql(self, reason: str) -> str:
         """SQL true where `reason` may name an agency: only such texts are kept past the scan."""
         return self.agencies.mention_sql(reason)
 
-    def of_category(self, category: str, text: str | None) -> int:
-        """The class of a text whose category the scan found: the agency it names, read in Python."""
+    def of_category(self, number: int, text: str | None) -> int:
+        """The class of a text the scan gave class `number` by its category: with the agency it names, read in
+        Python."""
         named = self.agencies.mentioned(text) if text else None
-        return self.number(category, self.agencies.agencies[named].name if named else None)
+        return self.number(self.category_of(number)[0], self.agencies.agencies[named].name if named else None)
 
     def rows(self) -> list[tuple[int, str, str | None]]:
         """(number, reason_category, on_behalf_of) of every class."""

@@ -1,6 +1,6 @@
 """The one full scan of an audit log, as SQL: per row its day, its reason category (classified in RE2 as it
 is read) and the flags of the access-pattern measures, then a GROUP BY that leaves a few million cells of
-counts (and the few reason texts that may name an agency) for audit_log.py to check, label and write out.
+counts (and the texts of reasons the sample did not hold) for audit_log.py to check, label and write out.
 """
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ def csv_sql(path: Path, layout: LogLayout, encoding: str) -> str:
 class LogScan:
     """The one full scan of the file: per row, its day and the flags of the access-pattern measures; then a
     GROUP BY agency, system, query type (cells as written; trimmed and labelled on the groups), day, why a
-    row has no time, and reason class (reasons of the sample) or reason category (the others, with their text
-    where it may name an agency).
+    row has no time, and reason class (reasons of the sample; the others by their category, with their text).
 
     With a user column, distinct users per agency are a second grouping set of the same scan.
     """
@@ -137,8 +136,7 @@ class LogScan:
                                                                                           "lookback_end"})
 
     def sql(self, source: str) -> str:
-        keys = [*self.as_written, "day", "untimed"] + (["known_class", "category", "reason"] if self.has_reason
-                                                       else [])
+        keys = [*self.as_written, "day", "untimed"] + (["class", "reason"] if self.has_reason else [])
         keys += ["sheet"] if "sheet" in self.columns else []  # a workbook's sheet number (log_workbook.py)
         aggregates = ["count(*) AS searches"]  # rows without a time (day NULL) are sorted out after the scan
         if self.offsets_counted:
@@ -157,25 +155,20 @@ class LogScan:
         rows = self.rows_sql(source)
         sets, extra = [keys], []
         if self.has_reason:
-            # a reason of the sample joins its class; any other is classified here, row by row, in RE2, and its
-            # text kept only where it may name an agency (read in Python after the scan) and, for the count
-            # of distinct texts met, in a grouping set of its own (met_row)
-            unknown, classes = "k.class IS NULL", self.classes
+            # a reason of the sample joins its class; any other is classified here, row by row, in RE2 (by its
+            # category), and keeps its text (trimmed) until Python has read the agency it may name and the texts
+            # are counted for a finding. (A grouping set of the texts alone held more memory than DuckDB's
+            # limit at 50 M rows.)
             row_source = (f"(SELECT {', '.join(f's.{name}' for name in passed)}, local::DATE AS day, "
-                          f"k.class AS known_class, "
-                          f"CASE WHEN {unknown} THEN {classes.category_sql('s.reason')} END AS category, "
-                          f"CASE WHEN {unknown} AND {classes.mention_sql('s.reason')} THEN s.reason END AS reason, "
-                          f"CASE WHEN {unknown} AND local IS NOT NULL THEN trim(s.reason) END AS met "
+                          f"coalesce(k.class, {self.classes.class_sql('s.reason')}) AS class, "
+                          "CASE WHEN k.class IS NULL THEN trim(s.reason) END AS reason "
                           f"FROM ({rows}) s LEFT JOIN known_reasons k ON k.reason = s.reason)")
-            sets.append(["category", "met"])
-            extra.append("met, GROUPING(met) = 0 AS met_row")
         else:
             row_source = f"(SELECT *, local::DATE AS day FROM ({rows}))"
         if "users" in self.columns:
             sets.append([d for d in ("agency",) if d in self.columns] + ["user_id"])
             extra.append("user_id, GROUPING(user_id) = 0 AS user_row")
-        columns = list(dict.fromkeys(key for keys_of_set in sets for key in keys_of_set if key not in
-                                     ("met", "user_id")))
+        columns = list(dict.fromkeys(key for keys_of_set in sets for key in keys_of_set if key != "user_id"))
         grouping = (", ".join(keys) if len(sets) == 1 else
                     "GROUPING SETS (" + ", ".join(f"({', '.join(keys_of_set)})" for keys_of_set in sets) + ")")
         return (f"SELECT {', '.join(columns + extra + aggregates)} FROM {row_source} GROUP BY {grouping}")
