@@ -115,6 +115,13 @@ def test_a_log_row_with_an_org_name_of_a_megabyte_is_held(tmp_path):
     assert "agency_unreviewed" in findings and "Springfield Police Springfield" not in findings
 
 
+def test_a_log_too_large_for_the_memory_limit_is_refused_in_one_line(tmp_path, monkeypatch):
+    import auditreport.read.audit_log as audit_log
+    monkeypatch.setattr(audit_log, "MEMORY_LIMIT", "1MB")  # as a log far larger than the machine's limit would
+    _refused_leaving_the_database_as_it_was(SAMPLE_LOG, "--profile", "flock-network-audit", folder=tmp_path,
+                                            words=("too large to count", "Split it into parts"))
+
+
 def test_an_offset_beyond_fourteen_hours_is_not_a_time(tmp_path):
     path = tmp_path / "offsets.csv"
     rows = [f"o{n},u-{n},2025-07-01T10:00:00-07:00,94,UUV" for n in range(40)]

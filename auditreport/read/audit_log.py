@@ -49,6 +49,8 @@ from .spill import folder_prefix, spill_folder
 READER = "audit-log"
 MEMORY_LIMIT = "320MB"         # DuckDB spills to a private temporary folder beyond this (peak RSS ~420 MB)
 THREADS = os.cpu_count() or 1
+READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException,
+               duckdb.OutOfMemoryException)  # what a file can cause: each said in one line (_duckdb_error)
 CLASSIFY_BATCH = 10_000        # reason texts classified in Python at a time (more: a higher peak of memory)
 
 
@@ -110,6 +112,10 @@ class AuditLogRead:
 # -- DuckDB ---------------------------------------------------------------------------------------------------
 def _duckdb_error(error: duckdb.Error, file_name: str) -> InputError:
     """A one-line error without DuckDB's copy of the offending line (which may hold personal data)."""
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return InputError(f"the log is too large to count within the reader's memory limit ({MEMORY_LIMIT})",
+                          file=file_name, hint="Split it into parts (by month, say) and ingest the parts: each "
+                          "search is still counted once. Nothing was stored.")
     text = str(error)
     line = re.search(r"[Ll]ine:?\s*(\d+)", text)
     lowered = text.lower()
@@ -271,7 +277,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 try:
                     ids = check_ids(connection, source, scan.raw("search_id"), scan.raw("time"), key,
                                     header("search_id"), known if has_known else None, markers)
-                except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
+                except READ_ERRORS as error:
                     raise _duckdb_error(error, file_name) from None
                 if ids.flagged:
                     scan.search_key = key_sql(scan.raw("search_id"), key, header("search_id"), markers,
@@ -279,7 +285,7 @@ def read_audit_log(path: str | Path, *, profile: str | None = None, mapping: str
                 findings += ids.findings
             try:
                 connection.execute(f"CREATE TEMP TABLE cells AS {scan.sql(source)}")
-            except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as error:
+            except READ_ERRORS as error:
                 raise _duckdb_error(error, file_name) from None
             user_findings = []
             if "users" in columns:
