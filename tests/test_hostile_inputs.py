@@ -119,7 +119,7 @@ def test_a_log_too_large_for_the_memory_limit_is_refused_in_one_line(tmp_path, m
     import auditreport.read.audit_log as audit_log
     monkeypatch.setattr(audit_log, "MEMORY_LIMIT", "1MB")  # as a log far larger than the machine's limit would
     _refused_leaving_the_database_as_it_was(SAMPLE_LOG, "--profile", "flock-network-audit", folder=tmp_path,
-                                            words=("too large to count", "Split it into parts"))
+                                            words=("too large to count", "limit (1 MB)", "Split it into parts"))
 
 
 def test_an_offset_beyond_fourteen_hours_is_not_a_time(tmp_path):

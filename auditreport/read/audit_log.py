@@ -113,7 +113,8 @@ class AuditLogRead:
 def _duckdb_error(error: duckdb.Error, file_name: str) -> InputError:
     """A one-line error without DuckDB's copy of the offending line (which may hold personal data)."""
     if isinstance(error, duckdb.OutOfMemoryException):
-        return InputError(f"the log is too large to count within the reader's memory limit ({MEMORY_LIMIT})",
+        limit = MEMORY_LIMIT.removesuffix("MB")  # "320MB" alone reads like a licence plate to the privacy screen
+        return InputError(f"the log is too large to count within the reader's memory limit ({limit} MB)",
                           file=file_name, hint="Split it into parts (by month, say) and ingest the parts: each "
                           "search is still counted once. Nothing was stored.")
     text = str(error)
