@@ -265,7 +265,7 @@ class Crosswalk:
         so the scan of a log keeps a reason's text only where this holds, and `mentioned` asks it first."""
         phrases = sorted({phrase for phrase, _ in self._patterns}, key=lambda p: (-len(p), p))
         if not phrases:
-            return "$^"  # matches nothing
+            return r"[^\x00-\x{10FFFF}]"  # matches nothing, not even an empty text
         spelled = "|".join("[^0-9a-z]+".join(re2_literal(word) for word in phrase.split()) for phrase in phrases)
         return f"(?i)(?:^|[^0-9a-z])(?:{spelled})(?:[^0-9a-z]|$)"
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .agencies import Crosswalk, project_crosswalk
 from .errors import UsageError
-from .ingest import IngestOptions, ingest_file, ingest_options, ingest_paths  # noqa: F401  (the API offers them too)
+from .ingest import IngestOptions, ingest_file, ingest_into, ingest_options, ingest_paths  # noqa: F401  (the API offers them too)
 from .periods import DEFAULT_FISCAL_YEAR_START
 from .store import DEFAULT_DB, IngestResult, Store
 
@@ -116,14 +116,9 @@ class AuditDB:
                                   source_tz=source_tz, retention_days=retention_days, reason_rules=reason_rules,
                                   complete=complete, include_hidden=include_hidden, own_agency=own_agency,
                                   replace=replace, **misspelt)
-        if jobs > 1 and len(paths) > 1 and not replace:
-            from .ingest_parallel import ingest_parallel
-
-            results: list[IngestResult] = []
-            ingest_parallel(self.store, [Path(path) for path in paths], settings, self.crosswalk, jobs, results)
-            return results
-        return [ingest_file(self.store, path, settings, progress=progress, crosswalk=self.crosswalk)
-                for path in paths]
+        results: list[IngestResult] = []
+        ingest_into(self.store, paths, settings, self.crosswalk, results, progress=progress, jobs=jobs)
+        return results
 
     def counts(self, by: str | Iterable[str] | None = "agency", grain: str = "quarter", measure: str = "searches",
                fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START, apportion: bool = False) -> Answer:

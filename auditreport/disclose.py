@@ -24,7 +24,7 @@ from typing import Hashable, Mapping, Sequence
 
 import numpy as np
 
-from .disclose_local import LocalAudit
+from .disclose_local import LocalAudit, sums_lp
 
 
 @dataclass(frozen=True)
@@ -389,8 +389,6 @@ def _quiet_highs():
 def _load(solver, released, ranged, column: dict[int, int], known: set[int], values: np.ndarray) -> None:
     """One group's LP: a column per unknown cell (>= 0), a row per released sum (= its value minus what is known)
     and per primary sum (within 1..threshold minus what is known)."""
-    import highspy
-
     rows: list[tuple[list[int], float, float]] = []
     for cells, total in released:
         inside = [column[cell] for cell in cells if cell in column]
@@ -406,18 +404,7 @@ def _load(solver, released, ranged, column: dict[int, int], known: set[int], val
     for row, (inside, _, _) in enumerate(rows):
         for index in inside:
             by_column[index].append(row)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(column), len(rows)
-    lp.col_cost_ = np.zeros(len(column))
-    lp.col_lower_ = np.zeros(len(column))
-    lp.col_upper_ = np.full(len(column), highspy.kHighsInf)
-    lp.row_lower_ = np.array([low for _, low, _ in rows], dtype=float)
-    lp.row_upper_ = np.array([high for _, _, high in rows], dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.cumsum([0] + [len(entries) for entries in by_column]).astype(np.int32)
-    lp.a_matrix_.index_ = np.array([row for entries in by_column for row in entries], dtype=np.int32)
-    lp.a_matrix_.value_ = np.ones(len(lp.a_matrix_.index_))
-    solver.passModel(lp)
+    solver.passModel(sums_lp(by_column, [low for _, low, _ in rows], [high for _, _, high in rows]))
 
 
 def _extreme(solver, columns: list[int], width: int, *, maximise: bool) -> float:

@@ -36,6 +36,25 @@ LIMIT = 160      # cells in a neighbourhood at most
 EXPANSIONS = 16  # constraints expanded at most
 
 
+def sums_lp(by_column: list[list[int]], lows: Sequence[float], highs: Sequence[float]):
+    """The audit's LPs, in HiGHS: a column (>= 0, cost 0) per unknown, listing the rows (published sums) it is in
+    with coefficient 1; each row between its low and high."""
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(by_column), len(lows)
+    lp.col_cost_ = np.zeros(len(by_column))
+    lp.col_lower_ = np.zeros(len(by_column))
+    lp.col_upper_ = np.full(len(by_column), highspy.kHighsInf)
+    lp.row_lower_ = np.array(lows, dtype=float)
+    lp.row_upper_ = np.array(highs, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.cumsum([0] + [len(entries) for entries in by_column]).astype(np.int32)
+    lp.a_matrix_.index_ = np.array([row for entries in by_column for row in entries], dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(len(lp.a_matrix_.index_))
+    return lp
+
+
 class LocalAudit:
     """Local LPs over the published sums of one problem (key -> cells), with the proofs found so far."""
 
@@ -148,19 +167,8 @@ class LocalAudit:
             highs.append(high - outside)
             for cell in inside:
                 by_column[column[cell]].append(row)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(by_column), len(present)
-        cost = np.zeros(len(by_column))
-        cost[[column[cell] for cell in target]] = 1.0
-        lp.col_cost_ = cost
-        lp.col_lower_ = np.zeros(len(by_column))
-        lp.col_upper_ = np.full(len(by_column), highspy.kHighsInf)
-        lp.row_lower_ = np.array(lows, dtype=float)
-        lp.row_upper_ = np.array(highs, dtype=float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.cumsum([0] + [len(entries) for entries in by_column]).astype(np.int32)
-        lp.a_matrix_.index_ = np.array([row for entries in by_column for row in entries], dtype=np.int32)
-        lp.a_matrix_.value_ = np.ones(len(lp.a_matrix_.index_))
+        lp = sums_lp(by_column, lows, highs)
+        lp.col_cost_[[column[cell] for cell in target]] = 1.0
         if self._solver is None:
             self._solver = _quiet_highs()
         solver = self._solver

@@ -240,18 +240,25 @@ def ingest_paths(db: str | Path, paths, options: IngestOptions, *, progress: boo
     results: list[IngestResult] = []
     try:
         with Store(db) as store:
-            if jobs > 1 and len(paths) > 1 and not options.replace:
-                from .ingest_parallel import ingest_parallel
-
-                ingest_parallel(store, [Path(path) for path in paths], options, crosswalk, jobs, results)
-            else:
-                for path in paths:
-                    results.append(ingest_file(store, path, options, progress=progress, crosswalk=crosswalk))
+            ingest_into(store, paths, options, crosswalk, results, progress=progress, jobs=jobs)
     except BaseException:
         if created and not any(not result.already_ingested for result in results):
             _remove_database(Path(db))  # a first ingest that failed leaves no empty database behind
         raise
     return results
+
+
+def ingest_into(store: Store, paths, options: IngestOptions, crosswalk: Crosswalk, results: list[IngestResult], *,
+                progress: bool = False, jobs: int = 1) -> None:
+    """Ingest `paths` into an open store in order, appending each result as it is stored; with `jobs` > 1 (and not
+    --replace) up to that many files are read at once (ingest_parallel.py)."""
+    if jobs > 1 and len(paths) > 1 and not options.replace:
+        from .ingest_parallel import ingest_parallel
+
+        ingest_parallel(store, [Path(path) for path in paths], options, crosswalk, jobs, results)
+        return
+    for path in paths:
+        results.append(ingest_file(store, path, options, progress=progress, crosswalk=crosswalk))
 
 
 def _remove_database(path: Path) -> None:
